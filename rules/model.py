@@ -6,7 +6,6 @@ per theme. Everything here is frozen; collections are tuples or read-only mappin
 
 from __future__ import annotations
 
-import bisect
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,8 +72,10 @@ class Parameter:
 
     def value_on(self, day: date) -> int | None:
         """The value in force on `day`, or None before the first date."""
-        index = bisect.bisect_right([v.since for v in self.values], day) - 1
-        return self.values[index].value if index >= 0 else None
+        for dated in reversed(self.values):  # a handful of dates: a reverse scan beats bisect here
+            if dated.since <= day:
+                return dated.value
+        return None
 
 
 # --- the expression language of delegation conditions ----------------------------------------------------
@@ -299,6 +300,7 @@ class General:
 #: Rule ids of the general conditions.
 GENERAL_RULES: tuple[str, ...] = (
     "general.unknown_item",
+    "general.parameter_missing",
     "general.mandate_ceiling",
     "general.envelope_cover",
     "general.envelope_frozen",

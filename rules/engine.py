@@ -1,0 +1,103 @@
+"""The one module that imports durable_rules. Facts in, fired rule names out.
+
+durable_rules 2.0.28 is a C extension with sharp edges (see DURABLE_RULES.md); this module is the fence:
+
+- one engine per process: every ruleset lives in the C core's process-wide tables; a name is registered once
+  (rulesets cannot be replaced or unloaded, so each policy version has its own name);
+- one lock around every call into the C core, which keeps global tables without a mutex;
+- no timer threads: we call the C core directly instead of through `durable.engine.Host`, whose constructor
+  starts two timer threads that may run pending actions of any session on their own thread;
+- one reserved session id; every evaluation asserts the fact, collects every rule that fired, and retracts it
+  again, so the session is empty between evaluations;
+- actions are not Python callbacks at all: we read the names of the rules that fired, so no exception can be
+  swallowed inside an action;
+- a catch-all rule must fire on every fact: if it did not, the evaluation did not complete and we raise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import durable_rules_engine as _core
+
+from rules.errors import EngineError
+
+SESSION_ID = "mandaat"
+CATCH_ALL = "evaluated"
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_lock = threading.Lock()
+_handles: dict[str, int] = {}
+_definitions: dict[str, str] = {}
+
+
+def _reinit_lock_after_fork() -> None:
+    global _lock
+    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reinit_lock_after_fork)
+
+
+def register(name: str, rules: Mapping[str, Any]) -> None:
+    """Create the ruleset `name` once. Registering the same definition again is a no-op; a different
+    definition under a name already taken is refused (durable_rules cannot replace a ruleset)."""
+    if CATCH_ALL not in rules:
+        raise EngineError(f"ruleset {name} has no catch-all rule {CATCH_ALL!r}")
+    definition = json.dumps(dict(rules), sort_keys=True, ensure_ascii=False)
+    with _lock:
+        known = _definitions.get(name)
+        if known is not None:
+            if known != definition:
+                raise EngineError(f"ruleset {name} is already registered with another definition")
+            return
+        try:
+            handle = _core.create_ruleset(name, definition)
+        except Exception as error:  # the C core raises its own error type with a numeric code
+            raise EngineError(f"durable_rules refused ruleset {name}: {error}") from error
+        _handles[name] = handle
+        _definitions[name] = definition
+
+
+def is_registered(name: str) -> bool:
+    with _lock:
+        return name in _handles
+
+
+def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
+    """Assert `fact` in ruleset `name`, return the names of every rule that fired (catch-all excluded),
+    and retract the fact again."""
+    text = _encode({**fact, "sid": SESSION_ID})
+    with _lock:
+        handle = _handles.get(name)
+        if handle is None:
+            raise EngineError(f"ruleset {name} is not registered")
+        fired: list[str] = []
+        try:
+            result = _core.assert_fact(handle, text)
+            if result[0] != 0:
+                raise EngineError(f"durable_rules did not take the fact (code {result[0]})")
+            state = result[1]
+            fired = _drain(handle, state)
+        finally:
+            _core.retract_fact(handle, text)
+    if CATCH_ALL not in fired:
+        raise EngineError(f"evaluation in {name} did not complete: the catch-all rule did not fire")
+    return [rule for rule in fired if rule != CATCH_ALL]
+
+
+def _drain(handle: int, state: int) -> list[str]:
+    """Collect every queued action of the session: one per rule that matched."""
+    fired: list[str] = []
+    started = _core.start_action_for_state(handle, state)
+    message = started[1] if started else None
+    while message:
+        # The message is a JSON object whose first key is the rule name: {"<rule>": {...}}.
+        fired.append(message[2 : message.index('"', 2)])
+        message = _core.complete_and_start_action(handle, state)
+    return fired

@@ -1,0 +1,286 @@
+"""Readable reasons, in Dutch and English, with the numbers as people read them.
+
+Every reason names its rule, its legal basis and the figures compared. Limit texts can be overridden in a rule
+file; the placeholders a file may use are `OVERRIDE_PLACEHOLDERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from rules.decision import Facts, Reason
+from rules.formatting import format_date, format_eur
+from rules.model import (
+    All,
+    Always,
+    Any,
+    Compare,
+    Condition,
+    Constant,
+    FactRef,
+    FactType,
+    Item,
+    Limit,
+    Measure,
+    Not,
+    Operand,
+    Parameter,
+    Policy,
+    Scope,
+    Subject,
+    Text,
+    Unit,
+    Window,
+    WindowKind,
+)
+from rules.money import format_cents
+
+OVERRIDE_PLACEHOLDERS = frozenset({"item", "amount", "max", "total", "used", "count", "window", "basis"})
+
+_GENERAL_TEXTS: Mapping[str, Text] = {
+    "general.unknown_item": Text(
+        "Er is geen regel voor '{item}' in thema '{theme}': wat niet gedelegeerd is, beslist het comité",
+        "No rule covers '{item}' in theme '{theme}': what is not delegated goes to the committee",
+    ),
+    "general.parameter_missing": Text(
+        "{parameters} heeft geen waarde op {date}: het comité beslist",
+        "{parameters} has no value on {date}: the committee decides",
+    ),
+    "general.envelope_frozen": Text(
+        "Het budget voor dit thema is bevroren",
+        "The envelope for this theme is frozen",
+    ),
+    "general.envelope_cover": Text(
+        "Het budget kan {amount} niet dekken: er is nog {available} beschikbaar",
+        "The envelope cannot cover {amount}: {available} is available",
+    ),
+    "general.mandate_ceiling": Text(
+        "{amount} is meer dan het mandaatplafond van {max} per aanvraag",
+        "{amount} is more than the mandate ceiling of {max} per request",
+    ),
+}
+
+_LIMIT_TEXTS: Mapping[Measure, Text] = {
+    Measure.AMOUNT: Text(
+        "{amount} is meer dan het maximum van {max} per aanvraag voor {item}",
+        "{amount} is more than the maximum of {max} per request for {item}",
+    ),
+    Measure.SUM: Text(
+        "Met deze aanvraag komt het totaal voor {subject} {scope} in {window} op {total}, meer dan het "
+        "maximum van {max} (al toegekend: {used})",
+        "With this request the total for {subject} {scope} in {window} comes to {total}, more than the "
+        "maximum of {max} (already granted: {used})",
+    ),
+    Measure.COUNT: Text(
+        "Dit zou aanvraag {count} zijn voor {subject} {scope} in {window}; het maximum is {max}",
+        "This would be request {count} for {subject} {scope} in {window}; the maximum is {max}",
+    ),
+}
+
+_NEVER = Text(
+    "{item} wordt nooit door de maatschappelijk assistent alleen beslist: de aanvraag gaat naar het comité",
+    "{item} is never decided by the caseworker alone: the request goes to the committee",
+)
+_NOT_DELEGATED = Text(
+    "{item} is alleen gedelegeerd als {condition}; hier: {observed}",
+    "{item} is only delegated when {condition}; here: {observed}",
+)
+
+_SCOPES = {
+    Scope.BENEFICIARY: Text("voor deze begunstigde", "for this beneficiary"),
+    Scope.HOUSEHOLD: Text("voor dit gezin", "for this household"),
+    Scope.DOSSIER: Text("in dit dossier", "in this dossier"),
+    Scope.REQUEST: Text("per aanvraag", "per request"),
+}
+
+FACT_LABELS: Mapping[str, Text] = {
+    "beneficiary.age": Text("de leeftijd van de begunstigde", "the beneficiary's age"),
+    "beneficiary.relation": Text("de relatie van de begunstigde", "the beneficiary's relation"),
+    "household.size": Text("het aantal gezinsleden", "the household size"),
+    "household.children": Text("het aantal kinderen in het gezin", "the number of children in the household"),
+    "household.adults": Text("het aantal volwassenen in het gezin", "the number of adults in the household"),
+    "household.income_band": Text("de inkomensschijf van het gezin", "the household's income band"),
+    "request.amount": Text("het gevraagde bedrag", "the amount requested"),
+    "request.quantity": Text("het gevraagde aantal", "the quantity requested"),
+}
+
+_OPS = {
+    "nl": {"<": "lager dan", "<=": "hoogstens", ">": "hoger dan", ">=": "minstens", "==": "", "!=": "niet"},
+    "en": {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "==": "", "!=": "not"},
+}
+
+
+def window_label(window: Window, day: date, lang: str) -> str:
+    first, last = window.range_for(day)
+    nl = lang != "en"
+    if window.kind is WindowKind.CALENDAR_YEAR:
+        return f"kalenderjaar {first.year}" if nl else f"calendar year {first.year}"
+    if window.kind is WindowKind.SCHOOL_YEAR:
+        return f"schooljaar {first.year}-{last.year}" if nl else f"school year {first.year}-{last.year}"
+    if window.kind is WindowKind.WINTER_SEASON and first.month == 10:
+        return f"winterseizoen {first.year}-{last.year}" if nl else f"winter season {first.year}-{last.year}"
+    span = f"{format_date(first, lang)} - {format_date(last, lang)}"
+    if window.kind is WindowKind.WINTER_SEASON:
+        return f"periode tussen twee winters ({span})" if nl else f"period between two winters ({span})"
+    unit = ("dagen" if nl else "days") if window.kind is WindowKind.ROLLING_DAYS else ("maanden" if nl else "months")
+    return f"de {window.length} {unit} tot en met {span.split(' - ')[1]}" if nl else (
+        f"the {window.length} {unit} up to {format_date(last, lang)}"
+    )
+
+
+def parameter_text(parameter: Parameter, value: int, lang: str = "nl") -> str:
+    if parameter.unit is Unit.EUR:
+        return format_eur(value, lang)
+    return str(value)
+
+
+def parameter_edge(parameter: Parameter, value: int) -> str:
+    return format_cents(value) if parameter.unit is Unit.EUR else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitFigures:
+    limit: Limit
+    used: int
+    value: int  # with this request: amount, used + amount, or used + 1
+    bound: int
+
+
+def general_reason(rule: str, policy: Policy, facts: Facts, figures: Mapping[str, str]) -> Reason:
+    item = policy.item(facts.theme, facts.item)
+    values = {"item": item.title.nl if item else facts.item, "theme": facts.theme, **figures}
+    values_en = {**values, "item": item.title.get("en") if item else facts.item}
+    nl, en = dict(values), dict(values_en)
+    for key in ("amount", "available", "max"):
+        if key in figures:
+            nl[key] = format_eur(_cents(figures[key]), "nl")
+            en[key] = format_eur(_cents(figures[key]), "en")
+    if "date" in figures:
+        nl["date"] = format_date(facts.date, "nl")
+        en["date"] = format_date(facts.date, "en")
+    text = _GENERAL_TEXTS[rule]
+    return Reason(rule, text.nl.format_map(nl), text.get("en").format_map(en), policy.general.basis, figures)
+
+
+def limit_reason(item: Item, figures: LimitFigures, facts: Facts) -> Reason:
+    limit = figures.limit
+    money = limit.measure is not Measure.COUNT
+    edge = {
+        "amount": format_cents(facts.amount),
+        "max": format_cents(figures.bound) if money else str(figures.bound),
+    }
+    if limit.measure is Measure.SUM:
+        edge |= {"used": format_cents(figures.used), "total": format_cents(figures.value)}
+    if limit.measure is Measure.COUNT:
+        edge |= {"used": str(figures.used), "count": str(figures.value)}
+    if limit.window is not None:
+        first, last = limit.window.range_for(facts.date)
+        edge |= {"window_start": first.isoformat(), "window_end": last.isoformat()}
+    texts = []
+    for lang in ("nl", "en"):
+        shown = {
+            "item": item.title.get(lang),
+            "basis": item.basis,
+            "amount": format_eur(facts.amount, lang),
+            "max": format_eur(figures.bound, lang) if money else str(figures.bound),
+            "used": format_eur(figures.used, lang) if money else str(figures.used),
+            "total": format_eur(figures.value, lang),
+            "count": str(figures.value),
+            "window": window_label(limit.window, facts.date, lang) if limit.window else "",
+            "scope": _SCOPES[limit.scope].get(lang),
+            "subject": item.title.get(lang).lower()
+            if limit.subject is Subject.ITEM
+            else ("dit thema" if lang == "nl" else "this theme"),
+        }
+        template = (limit.text or _LIMIT_TEXTS[limit.measure]).get(lang)
+        texts.append(template.format_map(shown))
+    return Reason(limit.rule_id, texts[0], texts[1], item.basis, edge)
+
+
+def delegation_reason(item: Item, policy: Policy, facts: Facts, fact_values: Mapping[str, int | str]) -> Reason:
+    condition = item.delegated_when
+    if isinstance(condition, Always):
+        texts = [_NEVER.get(lang).format(item=item.title.get(lang)) for lang in ("nl", "en")]
+        return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, {})
+    names = sorted(_facts_named(condition))
+    figures = {name: _edge_fact(name, fact_values[name]) for name in names}
+    texts = []
+    for lang in ("nl", "en"):
+        observed = ", ".join(
+            f"{FACT_LABELS[n].get(lang)} {'is' if lang == 'nl' else 'is'} {_shown_fact(n, fact_values[n], lang)}"
+            for n in names
+        )
+        texts.append(
+            _NOT_DELEGATED.get(lang).format(
+                item=item.title.get(lang),
+                condition=condition_words(condition, policy, facts.date, lang),
+                observed=observed,
+            )
+        )
+    return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, figures)
+
+
+def condition_words(condition: Condition, policy: Policy, day: date | None, lang: str) -> str:
+    """A condition in plain words, with parameters shown by their value on `day` (or their name)."""
+    if isinstance(condition, Always):
+        return ("altijd" if lang == "nl" else "always") if condition.value else ("nooit" if lang == "nl" else "never")
+    if isinstance(condition, Not):
+        inner = condition_words(condition.part, policy, day, lang)
+        return f"niet ({inner})" if lang == "nl" else f"not ({inner})"
+    if isinstance(condition, All | Any):
+        joiner = (" en " if lang == "nl" else " and ") if isinstance(condition, All) else (
+            " of " if lang == "nl" else " or "
+        )
+        return joiner.join(
+            f"({condition_words(p, policy, day, lang)})" if isinstance(p, All | Any) else condition_words(
+                p, policy, day, lang
+            )
+            for p in condition.parts
+        )
+    assert isinstance(condition, Compare)
+    op = _OPS["en" if lang == "en" else "nl"][condition.op]
+    left = _operand_words(condition.left, policy, day, lang)
+    right = _operand_words(condition.right, policy, day, lang)
+    if lang == "nl":  # Dutch subordinate clause: "als de leeftijd van de begunstigde lager dan 18 is"
+        return " ".join(part for part in (left, op, right, "is") if part)
+    return " ".join(part for part in (left, "is", op, right) if part)
+
+
+def _operand_words(operand: Operand, policy: Policy, day: date | None, lang: str) -> str:
+    if isinstance(operand, FactRef):
+        return FACT_LABELS[operand.name].get(lang)
+    if isinstance(operand, Constant):
+        if operand.type is FactType.MONEY:
+            return format_eur(int(operand.value), lang)
+        return f'"{operand.value}"' if operand.type is FactType.TEXT else str(operand.value)
+    parameter = policy.parameters[operand.name]
+    value = parameter.value_on(day) if day is not None else None
+    return parameter_text(parameter, value, lang) if value is not None else operand.name
+
+
+def _facts_named(condition: Condition) -> set[str]:
+    if isinstance(condition, Compare):
+        return {o.name for o in (condition.left, condition.right) if isinstance(o, FactRef)}
+    if isinstance(condition, Not):
+        return _facts_named(condition.part)
+    if isinstance(condition, All | Any):
+        return set().union(*(_facts_named(p) for p in condition.parts))
+    return set()
+
+
+def _edge_fact(name: str, value: int | str) -> str:
+    return format_cents(int(value)) if name == "request.amount" else str(value)
+
+
+def _shown_fact(name: str, value: int | str, lang: str) -> str:
+    if name == "request.amount":
+        return format_eur(int(value), lang)
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def _cents(text: str) -> int:
+    from rules.money import parse_cents
+
+    return parse_cents(text)
