@@ -80,8 +80,10 @@ def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
         fired: list[str] = []
         try:
             result = _core.assert_fact(handle, text)
+            if result[0] == 1:
+                raise EngineError(f"evaluation in {name} did not complete: not even the catch-all rule matched")
             if result[0] != 0:
-                raise EngineError(f"durable_rules did not take the fact (code {result[0]})")
+                raise EngineError(f"durable_rules did not take the fact in {name} (code {result[0]})")
             state = result[1]
             fired = _drain(handle, state)
         finally:
