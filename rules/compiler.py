@@ -31,7 +31,6 @@ from rules.model import (
     GENERAL_RULES,
     All,
     Always,
-    Any as AnyOf,
     Bound,
     Compare,
     Condition,
@@ -44,6 +43,9 @@ from rules.model import (
     ParamRef,
     Policy,
     SourceRef,
+)
+from rules.model import (
+    Any as AnyOf,
 )
 
 #: durable_rules loops forever from 511 distinct tests on one field (measured); keep well below.
@@ -165,12 +167,12 @@ def capacity_problems(policy: Policy) -> list[tuple[SourceRef, str]]:
                 (item.source, f"item {item.key} has {len(item.limits)} limits; at most {MAX_LIMITS_PER_ITEM}")
             )
     compiled = compile_policy(policy)
-    for item in compiled.items.values():
-        if len(item.constants) > MAX_CONSTANTS_PER_ITEM:
+    for entry in compiled.items.values():
+        if len(entry.constants) > MAX_CONSTANTS_PER_ITEM:
             problems.append(
                 (
-                    item.item.source,
-                    f"the condition of item {item.item.key} uses {len(item.constants)} values; "
+                    entry.item.source,
+                    f"the condition of item {entry.item.key} uses {len(entry.constants)} values; "
                     f"at most {MAX_CONSTANTS_PER_ITEM}",
                 )
             )
@@ -180,8 +182,9 @@ def capacity_problems(policy: Policy) -> list[tuple[SourceRef, str]]:
         problems.append(
             (
                 first,
-                f"the policy has {len(shapes)} differently built delegation conditions; the engine supports "
-                f"at most {MAX_SHAPES} (conditions that differ only in their numbers or parameters count once)",
+                f"the policy has {len(shapes)} differently built delegation conditions; the engine "
+                f"supports at most {MAX_SHAPES} (conditions that differ only in their numbers or "
+                "parameters count once)",
             )
         )
     tests = Counter(_field_tests(compiled.rules))
@@ -190,8 +193,9 @@ def capacity_problems(policy: Policy) -> list[tuple[SourceRef, str]]:
             problems.append(
                 (
                     first,
-                    f"the compiled rules test the fact {field_name!r} in {count} different ways; the engine hangs from 511 "
-                    f"and we allow at most {MAX_TESTS_PER_FIELD}: use fewer differently built conditions",
+                    f"the compiled rules test the fact {field_name!r} in {count} different ways; the "
+                    f"engine hangs from 511 and we allow at most {MAX_TESTS_PER_FIELD}: use fewer "
+                    "differently built conditions",
                 )
             )
     return problems
@@ -224,8 +228,8 @@ def _simplify(condition: Condition) -> Condition:
                 if part.value != unit:
                     return Always(not unit)
                 continue
-            if type(part) is type(condition):
-                kept.extend(part.parts)  # type: ignore[union-attr]
+            if isinstance(part, All | AnyOf) and type(part) is type(condition):
+                kept.extend(part.parts)
             else:
                 kept.append(part)
         if not kept:

@@ -38,6 +38,8 @@ _definitions: dict[str, str] = {}
 def _reinit_lock_after_fork() -> None:
     global _lock
     _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 _lock = threading.Lock()
 
 
@@ -81,7 +83,9 @@ def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
         try:
             result = _core.assert_fact(handle, text)
             if result[0] == 1:
-                raise EngineError(f"evaluation in {name} did not complete: not even the catch-all rule matched")
+                raise EngineError(
+                    f"evaluation in {name} did not complete: not even the catch-all rule matched"
+                )
             if result[0] != 0:
                 raise EngineError(f"durable_rules did not take the fact in {name} (code {result[0]})")
             state = result[1]

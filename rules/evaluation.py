@@ -1,9 +1,9 @@
 """Facts in, decision out: gather the facts a policy needs, evaluate them in durable_rules, explain.
 
-`evaluate(policy, request)` = `decide(policy, derive_facts(policy, request))`. `derive_facts` does the counting
-(age on the date, household, earlier aid per limit window); `decide` lets the engine compare and builds every
-reason. The engine approves or escalates, never refuses, and escalates by default: a request is approved only
-when its item's delegation rule fired and no escalation rule did.
+`evaluate(policy, request)` = `decide(policy, derive_facts(policy, request))`. `derive_facts` does the
+counting (age on the date, household, earlier aid per limit window); `decide` lets the engine compare and
+builds every reason. The engine approves or escalates, never refuses, and escalates by default: a request is
+approved only when its item's delegation rule fired and no escalation rule did.
 """
 
 from __future__ import annotations
@@ -184,7 +184,9 @@ def explain(
     for name, rule in GENERAL_ENGINE_RULES.items():
         if name in fired:
             matched.append(rule)
-            reasons.append(general_reason(rule, policy, facts, _general_figures(rule, facts, missing, ceiling)))
+            reasons.append(
+                general_reason(rule, policy, facts, _general_figures(rule, facts, missing, ceiling))
+            )
     delegated = False
     if item is not None:
         if f"d{item.shape}_ok" in fired:
@@ -235,8 +237,10 @@ def _fact_values(facts: Facts) -> Mapping[str, int | str]:
 
 
 def _parameters(policy: Policy, item: CompiledItem | None, day: date) -> Mapping[str, str]:
-    names = item.parameters if item is not None else tuple(
-        p for p in (policy.general.mandate_ceiling.parameter,) if p is not None
+    names = (
+        item.parameters
+        if item is not None
+        else tuple(p for p in (policy.general.mandate_ceiling.parameter,) if p is not None)
     )
     values: dict[str, str] = {}
     for name in names:

@@ -6,7 +6,7 @@ from datetime import date
 
 from rules.money import format_eur
 
-__all__ = ["format_date", "format_eur", "format_count"]
+__all__ = ["format_count", "format_date", "format_eur"]
 
 _MONTHS = {
     "nl": (

@@ -223,9 +223,13 @@ class Window:
         if self.kind is WindowKind.CALENDAR_YEAR:
             return Text("per kalenderjaar", "per calendar year")
         if self.kind is WindowKind.SCHOOL_YEAR:
-            return Text("per schooljaar (1 september - 31 augustus)", "per school year (1 September - 31 August)")
+            return Text(
+                "per schooljaar (1 september - 31 augustus)", "per school year (1 September - 31 August)"
+            )
         if self.kind is WindowKind.WINTER_SEASON:
-            return Text("per winterseizoen (1 oktober - 31 maart)", "per winter season (1 October - 31 March)")
+            return Text(
+                "per winterseizoen (1 oktober - 31 maart)", "per winter season (1 October - 31 March)"
+            )
         if self.kind is WindowKind.ROLLING_DAYS:
             return Text(f"per {self.length} dagen", f"per {self.length} days")
         return Text(f"per {self.length} maanden", f"per {self.length} months")

@@ -19,7 +19,7 @@ def parse_cents(text: str) -> int:
     """
     if not isinstance(text, str):
         raise MoneyFormatError(
-            f"an amount must be a decimal string such as \"55.00\", not {type(text).__name__}"
+            f'an amount must be a decimal string such as "55.00", not {type(text).__name__}'
         )
     match = _MONEY_TEXT.match(text.strip())
     if match is None:

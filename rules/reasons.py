@@ -124,9 +124,15 @@ def window_label(window: Window, day: date, lang: str) -> str:
     span = f"{format_date(first, lang)} - {format_date(last, lang)}"
     if window.kind is WindowKind.WINTER_SEASON:
         return f"periode tussen twee winters ({span})" if nl else f"period between two winters ({span})"
-    unit = ("dagen" if nl else "days") if window.kind is WindowKind.ROLLING_DAYS else ("maanden" if nl else "months")
-    return f"de {window.length} {unit} tot en met {span.split(' - ')[1]}" if nl else (
-        f"the {window.length} {unit} up to {format_date(last, lang)}"
+    unit = (
+        ("dagen" if nl else "days")
+        if window.kind is WindowKind.ROLLING_DAYS
+        else ("maanden" if nl else "months")
+    )
+    return (
+        f"de {window.length} {unit} tot en met {span.split(' - ')[1]}"
+        if nl
+        else (f"the {window.length} {unit} up to {format_date(last, lang)}")
     )
 
 
@@ -199,7 +205,9 @@ def limit_reason(item: Item, figures: LimitFigures, facts: Facts) -> Reason:
     return Reason(limit.rule_id, texts[0], texts[1], item.basis, edge)
 
 
-def delegation_reason(item: Item, policy: Policy, facts: Facts, fact_values: Mapping[str, int | str]) -> Reason:
+def delegation_reason(
+    item: Item, policy: Policy, facts: Facts, fact_values: Mapping[str, int | str]
+) -> Reason:
     condition = item.delegated_when
     if isinstance(condition, Always):
         texts = [_NEVER.get(lang).format(item=item.title.get(lang)) for lang in ("nl", "en")]
@@ -209,8 +217,7 @@ def delegation_reason(item: Item, policy: Policy, facts: Facts, fact_values: Map
     texts = []
     for lang in ("nl", "en"):
         observed = ", ".join(
-            f"{FACT_LABELS[n].get(lang)} {'is' if lang == 'nl' else 'is'} {_shown_fact(n, fact_values[n], lang)}"
-            for n in names
+            f"{FACT_LABELS[n].get(lang)} is {_shown_fact(n, fact_values[n], lang)}" for n in names
         )
         texts.append(
             _NOT_DELEGATED.get(lang).format(
@@ -225,18 +232,24 @@ def delegation_reason(item: Item, policy: Policy, facts: Facts, fact_values: Map
 def condition_words(condition: Condition, policy: Policy, day: date | None, lang: str) -> str:
     """A condition in plain words, with parameters shown by their value on `day` (or their name)."""
     if isinstance(condition, Always):
-        return ("altijd" if lang == "nl" else "always") if condition.value else ("nooit" if lang == "nl" else "never")
+        return (
+            ("altijd" if lang == "nl" else "always")
+            if condition.value
+            else ("nooit" if lang == "nl" else "never")
+        )
     if isinstance(condition, Not):
         inner = condition_words(condition.part, policy, day, lang)
         return f"niet ({inner})" if lang == "nl" else f"not ({inner})"
     if isinstance(condition, All | Any):
-        joiner = (" en " if lang == "nl" else " and ") if isinstance(condition, All) else (
-            " of " if lang == "nl" else " or "
+        joiner = (
+            (" en " if lang == "nl" else " and ")
+            if isinstance(condition, All)
+            else (" of " if lang == "nl" else " or ")
         )
         return joiner.join(
-            f"({condition_words(p, policy, day, lang)})" if isinstance(p, All | Any) else condition_words(
-                p, policy, day, lang
-            )
+            f"({condition_words(p, policy, day, lang)})"
+            if isinstance(p, All | Any)
+            else condition_words(p, policy, day, lang)
             for p in condition.parts
         )
     assert isinstance(condition, Compare)

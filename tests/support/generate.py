@@ -7,8 +7,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-INT_FACTS = ("beneficiary.age", "household.size", "household.children", "household.adults", "request.quantity")
-TEXT_FACTS = {"beneficiary.relation": ("kind", "partner", "zelf"), "household.income_band": ("laag", "midden")}
+INT_FACTS = (
+    "beneficiary.age",
+    "household.size",
+    "household.children",
+    "household.adults",
+    "request.quantity",
+)
+TEXT_FACTS = {
+    "beneficiary.relation": ("kind", "partner", "zelf"),
+    "household.income_band": ("laag", "midden"),
+}
 OPS = ("<", "<=", ">", ">=", "==", "!=")
 WINDOWS = ("calendar year", "school year", "winter season", "rolling 90 days", "rolling 3 months")
 SCOPES = ("beneficiary", "household", "dossier")

@@ -1,7 +1,7 @@
 """An independent oracle: decides a request from the policy model directly, without the compiler.
 
-It reads the conditions as written (the AST with `not`, `and`, `or`), counts earlier aid itself, and applies the
-general conditions. It gives the outcome and the set of rule ids that must be reasons.
+It reads the conditions as written (the AST with `not`, `and`, `or`), counts earlier aid itself, and applies
+the general conditions. It gives the outcome and the set of rule ids that must be reasons.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from rules.model import (
     All,
     Always,
-    Any as AnyOf,
     Compare,
     Condition,
     Constant,
@@ -27,6 +26,9 @@ from rules.model import (
     Policy,
     Scope,
     Subject,
+)
+from rules.model import (
+    Any as AnyOf,
 )
 from rules.request import DecisionRequest
 
@@ -103,15 +105,27 @@ def _parameters(condition: Condition) -> set[str]:
     return set()
 
 
-def _usage(item: Item, request: DecisionRequest, measure: Measure, scope: Scope, subject: Subject,
-           first: date, last: date) -> int:
+def _usage(
+    item: Item,
+    request: DecisionRequest,
+    measure: Measure,
+    scope: Scope,
+    subject: Subject,
+    first: date,
+    last: date,
+) -> int:
     total = 0
     for entry in request.history:
-        same_subject = entry.theme == request.theme and (subject is Subject.THEME or entry.item == request.item)
+        same_subject = entry.theme == request.theme and (
+            subject is Subject.THEME or entry.item == request.item
+        )
         in_scope = (
             scope is Scope.HOUSEHOLD
             or (scope is Scope.BENEFICIARY and entry.beneficiary_id == request.beneficiary.id)
-            or (scope is Scope.DOSSIER and (request.dossier_id is None or entry.dossier_id == request.dossier_id))
+            or (
+                scope is Scope.DOSSIER
+                and (request.dossier_id is None or entry.dossier_id == request.dossier_id)
+            )
         )
         if same_subject and in_scope and first <= entry.date <= last:
             total += entry.amount if measure is Measure.SUM else 1

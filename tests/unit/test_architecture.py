@@ -40,13 +40,21 @@ def test_envelopes_does_not_import_api() -> None:
 
 
 def test_the_domain_imports_no_framework() -> None:
-    assert _offenders("envelopes", ("sqlalchemy", "fastapi", "durable", "durable_rules_engine", "alembic"),
-                      under="envelopes/domain") == []
+    assert (
+        _offenders(
+            "envelopes",
+            ("sqlalchemy", "fastapi", "durable", "durable_rules_engine", "alembic"),
+            under="envelopes/domain",
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("package", ["rules", "envelopes", "api"])
 def test_only_the_engine_module_imports_durable_rules(package: str) -> None:
-    users = [file for file, name in _imports(package) if name.split(".")[0] in ("durable", "durable_rules_engine")]
+    users = [
+        file for file, name in _imports(package) if name.split(".")[0] in ("durable", "durable_rules_engine")
+    ]
     assert users == (["rules/engine.py"] if package == "rules" else [])
 
 

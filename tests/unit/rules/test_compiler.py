@@ -55,7 +55,8 @@ def test_conditions_that_differ_only_in_numbers_share_one_shape(tmp_path: Path) 
 def test_not_is_pushed_down_to_the_comparisons(tmp_path: Path) -> None:
     folder = _policy(
         tmp_path / "p",
-        '  a: {title: {nl: A}, delegated_when: \'not (beneficiary.age < 18 and beneficiary.relation == "kind")\'}\n',
+        "  a: {title: {nl: A}, delegated_when: "
+        "'not (beneficiary.age < 18 and beneficiary.relation == \"kind\")'}\n",
     )
     compiled = compile_policy(load_policy(folder))
     shape = compiled.items[("t", "a")].shape
@@ -82,9 +83,12 @@ def test_the_ruleset_stays_small_for_the_demo_policy() -> None:
 
 def test_too_many_limits_on_one_item_are_refused_with_the_item_named(tmp_path: Path) -> None:
     limits = "".join(
-        f"      - sum per household per rolling {n} days <= \"100.00\"\n" for n in range(1, MAX_LIMITS_PER_ITEM + 2)
+        f'      - sum per household per rolling {n} days <= "100.00"\n'
+        for n in range(1, MAX_LIMITS_PER_ITEM + 2)
     )
-    folder = _policy(tmp_path / "p", f"  a:\n    title: {{nl: A}}\n    delegated_when: always\n    limits:\n{limits}")
+    folder = _policy(
+        tmp_path / "p", f"  a:\n    title: {{nl: A}}\n    delegated_when: always\n    limits:\n{limits}"
+    )
     with pytest.raises(PolicyError) as caught:
         load_policy(folder)
     assert any("item a has 17 limits; at most 16" in str(e) for e in caught.value.errors)
@@ -98,7 +102,9 @@ def _many_shapes(count: int) -> str:
     lines = []
     for n in range(count):
         digits = (n // 36 % 6, n // 6 % 6, n % 6)
-        condition = " and ".join(f"{fact} {ops[d]} {i + 1}" for i, (fact, d) in enumerate(zip(facts, digits)))
+        condition = " and ".join(
+            f"{fact} {ops[d]} {i + 1}" for i, (fact, d) in enumerate(zip(facts, digits, strict=True))
+        )
         lines.append(f"  i{n}: {{title: {{nl: I}}, delegated_when: '{condition}'}}\n")
     return "".join(lines)
 

@@ -1,5 +1,5 @@
-"""Differential tests: durable_rules, a plain-Python interpreter of the same compiled rules, and an oracle that
-reads the policy model directly must agree on every outcome and every reason, over 10,000+ requests."""
+"""Differential tests: durable_rules, a plain-Python interpreter of the same compiled rules, and an oracle
+that reads the policy model directly must agree on every outcome and every reason, over 10,000+ requests."""
 
 from __future__ import annotations
 

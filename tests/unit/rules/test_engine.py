@@ -57,7 +57,7 @@ def test_unknown_ruleset_is_an_engine_error() -> None:
 
 
 def test_eight_threads_share_the_engine_safely() -> None:
-    """Without the lock the C core segfaults within seconds (DURABLE_RULES.md); with it, every answer holds."""
+    """Without the lock the C core segfaults (DURABLE_RULES.md); with it, every answer holds."""
     name = _name()
     engine.register(name, RULES)
     errors: list[str] = []

@@ -17,8 +17,13 @@ VALID: dict[str, Any] = {
     "beneficiary": {"id": "k1", "birth_date": "2018-05-01"},
     "household": {"id": "h1", "members": [{"id": "k1", "birth_date": "2018-05-01"}]},
     "history": [
-        {"date": "2026-10-15", "theme": "kleding", "item": "winterschoenen", "amount": "50.00",
-         "beneficiary_id": "k1"}
+        {
+            "date": "2026-10-15",
+            "theme": "kleding",
+            "item": "winterschoenen",
+            "amount": "50.00",
+            "beneficiary_id": "k1",
+        }
     ],
     "envelope": {"available": "1200.00", "frozen": False},
 }
@@ -64,7 +69,9 @@ def test_the_issue_example_is_valid() -> None:
 def test_a_bad_field_is_named(path: str, value: Any, field: str, message: str) -> None:
     with pytest.raises(RequestError) as caught:
         parse_request(_with(path, value))
-    assert any(where == field and message in what for where, what in caught.value.problems), caught.value.problems
+    assert any(where == field and message in what for where, what in caught.value.problems), (
+        caught.value.problems
+    )
 
 
 def test_not_an_object() -> None:
