@@ -77,7 +77,7 @@ def derive_facts(policy: Policy, request: DecisionRequest) -> Facts:
                 and entry.dossier_id != request.dossier_id
             ):
                 continue
-            used += entry.amount if limit.measure is Measure.SUM else 1
+            used += entry.amount if limit.measure is Measure.SUM else entry.quantity
         usage[limit.rule_id] = used
     caseworker = request.caseworker
     return Facts(
@@ -154,8 +154,8 @@ def build_fact(
                 value = facts.amount
             elif limit.measure is Measure.SUM:
                 value = used + facts.amount
-            else:
-                value = used + 1
+            else:  # a count counts units: two pairs in one request are two pairs
+                value = used + facts.quantity
             if bound is None:
                 missing.append(limit.bound.parameter or limit.rule_id)
                 fact[f"lv{slot}"] = fact[f"lm{slot}"] = 0

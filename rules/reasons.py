@@ -64,8 +64,8 @@ _GENERAL_TEXTS: Mapping[str, Text] = {
 
 _LIMIT_TEXTS: Mapping[Measure, Text] = {
     Measure.AMOUNT: Text(
-        "{amount} is meer dan het maximum van {max} per aanvraag voor {item}",
-        "{amount} is more than the maximum of {max} per request for {item}",
+        "{amount} is meer dan het maximum van {max} per aanvraag voor {subject}",
+        "{amount} is more than the maximum of {max} per request for {subject}",
     ),
     Measure.SUM: Text(
         "Met deze aanvraag komt het totaal voor {subject} {scope} in {window} op {total}, meer dan het "
@@ -74,8 +74,10 @@ _LIMIT_TEXTS: Mapping[Measure, Text] = {
         "maximum of {max} (already granted: {used})",
     ),
     Measure.COUNT: Text(
-        "Dit zou aanvraag {count} zijn voor {subject} {scope} in {window}; het maximum is {max}",
-        "This would be request {count} for {subject} {scope} in {window}; the maximum is {max}",
+        "Met deze aanvraag komt het aantal voor {subject} {scope} in {window} op {count}, meer dan het "
+        "maximum van {max} (al toegekend: {used})",
+        "With this request the number for {subject} {scope} in {window} comes to {count}, more than the "
+        "maximum of {max} (already granted: {used})",
     ),
 }
 
@@ -84,8 +86,8 @@ _NEVER = Text(
     "{item} is never decided by the caseworker alone: the request goes to the committee",
 )
 _NOT_DELEGATED = Text(
-    "{item} is alleen gedelegeerd als {condition}; hier: {observed}",
-    "{item} is only delegated when {condition}; here: {observed}",
+    "De maatschappelijk assistent beslist alleen over {item_lower} als {condition}; hier: {observed}",
+    "The caseworker decides alone on {item_lower} only when {condition}; here: {observed}",
 )
 
 _SCOPES = {
@@ -150,7 +152,7 @@ def parameter_edge(parameter: Parameter, value: int) -> str:
 class LimitFigures:
     limit: Limit
     used: int
-    value: int  # with this request: amount, used + amount, or used + 1
+    value: int  # with this request: amount, used + amount, or used + quantity
     bound: int
 
 
@@ -221,7 +223,7 @@ def delegation_reason(
         )
         texts.append(
             _NOT_DELEGATED.get(lang).format(
-                item=item.title.get(lang),
+                item_lower=item.title.get(lang).lower(),
                 condition=condition_words(condition, policy, facts.date, lang),
                 observed=observed,
             )

@@ -70,6 +70,7 @@ class HistoryEntry(_Strict):
     theme: Word
     item: Word
     amount: Cents = Field(ge=0)
+    quantity: int = Field(default=1, ge=1, le=1000, strict=True)
     beneficiary_id: Key
     dossier_id: Key | None = None
 

@@ -1,0 +1,167 @@
+"""`mandaat decide`: evaluate requests offline against a policy folder; the facts come in the JSON.
+
+One request: the decision as JSON on stdout. `--batch`: JSON Lines in, one JSON line out per request (for
+replaying history); the policy is loaded once and the output goes through one buffered writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from api.cli_rules import POLICY_INVALID, Language, fail, load_policy_or_exit
+from rules.decision import Decision
+from rules.errors import EngineError
+from rules.evaluation import evaluate
+from rules.model import Policy
+from rules.policies import DEMO_POLICY
+from rules.request import DecisionRequest, RequestError, parse_request
+
+BAD_INPUT = 2
+_FLUSH_EVERY = 512
+
+DECIDE_HELP = """Decide aid requests offline: a request as JSON in, the decision as JSON out.
+
+FILE holds one request (a JSON object); '-' or nothing reads standard input. The decision (outcome, every
+reason with its rule, text and legal basis, the matched rules, the parameter values used, the policy version)
+goes to standard output. A malformed request prints nothing on standard output, names every bad field on
+standard error (`amount: ...`) and exits 2.
+
+With --batch, FILE holds JSON Lines: one request per line; blank lines are skipped. Standard output gets
+exactly one line per request, in order: the decision, or for a malformed line an error object
+{"line": 3, "errors": [{"field": "amount", "message": "..."}]} (a decision never has a "line" key). The same
+error is written to standard error as `line 3: amount: ...`. The batch goes on after a malformed line; the
+exit code is 2 at the end if any line was malformed, 0 otherwise.
+
+Exit codes: 0 decided; 1 the policy is not valid or the rule engine failed (a batch stops there); 2 malformed
+input, an unknown option or a missing file."""
+
+
+def register_decide(app: typer.Typer) -> None:
+    app.command("decide", help=DECIDE_HELP)(decide)
+
+
+def decide(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|-",
+            help="The request (JSON) or, with --batch, the requests (JSON Lines); '-' is standard input.",
+            show_default=False,
+        ),
+    ] = "-",
+    policy_folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            "-p",
+            metavar="DIR",
+            help="The policy folder; the bundled demo policy when left out.",
+            exists=True,
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[Language, typer.Option("--lang", "-l", help="The language of the reason texts.")] = (
+        Language.nl
+    ),
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Read JSON Lines; write one line per request.")
+    ] = False,
+) -> None:
+    policy = load_policy_or_exit(policy_folder or DEMO_POLICY)
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    if source == "-":
+        failed = _run(policy, sys.stdin.buffer, out, lang.value, batch)
+    else:
+        try:
+            stream = Path(source).open("rb")  # noqa: SIM115 (closed below; errors here are the user's)
+        except OSError as error:
+            raise typer.BadParameter(f"{source}: {error.strerror}", param_hint="FILE") from None
+        with stream:
+            failed = _run(policy, stream, out, lang.value, batch)
+    if failed:
+        raise typer.Exit(BAD_INPUT)
+
+
+def _run(policy: Policy, stream: IO[bytes], out: IO[bytes], lang: str, batch: bool) -> int:
+    """Decide what `stream` holds; returns the number of malformed requests."""
+    if batch:
+        return _decide_lines(policy, stream, out, lang)
+    request, problems = read_request(stream.read())
+    if request is None:
+        for where, what in problems:
+            typer.echo(f"{where}: {what}", err=True)
+        return 1
+    decision = _evaluate(policy, request)
+    if decision is None:
+        fail("the rule engine failed: nothing was decided", POLICY_INVALID)
+    out.write(json.dumps(decision.to_json(lang), ensure_ascii=False, indent=2).encode() + b"\n")
+    out.flush()
+    return 0
+
+
+def _decide_lines(policy: Policy, lines: Iterable[bytes], out: IO[bytes], lang: str) -> int:
+    failed = 0
+    pending: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        request, problems = read_request(line)
+        if request is None:
+            failed += 1
+            sys.stderr.writelines(f"line {number}: {where}: {what}\n" for where, what in problems)
+            errors = [{"field": where, "message": what} for where, what in problems]
+            pending.append(
+                json.dumps({"line": number, "errors": errors}, ensure_ascii=False, separators=(",", ":"))
+            )
+        else:
+            decision = _evaluate(policy, request, f"line {number}: ")
+            if decision is None:
+                _write(out, pending)
+                out.flush()
+                fail(f"line {number}: the rule engine failed: the batch stops here", POLICY_INVALID)
+            pending.append(json.dumps(decision.to_json(lang), ensure_ascii=False, separators=(",", ":")))
+        if len(pending) >= _FLUSH_EVERY:
+            _write(out, pending)
+    _write(out, pending)
+    out.flush()
+    return failed
+
+
+def _write(out: IO[bytes], pending: list[str]) -> None:
+    if pending:
+        out.write(("\n".join(pending) + "\n").encode())
+        pending.clear()
+
+
+def _evaluate(policy: Policy, request: DecisionRequest, where: str = "") -> Decision | None:
+    """The decision, or None (and the engine's message on stderr) when the engine failed."""
+    try:
+        return evaluate(policy, request)
+    except EngineError as error:
+        typer.echo(f"{where}{error}", err=True)
+        return None
+
+
+def read_request(data: bytes) -> tuple[DecisionRequest | None, list[tuple[str, str]]]:
+    """A request from JSON bytes, or None and the (field, message) problems."""
+    if not data.strip():
+        return None, [("request", "the input is empty: expected a JSON object")]
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as error:
+        place = f"line {error.lineno}, column {error.colno}" if error.lineno > 1 else f"column {error.colno}"
+        return None, [("request", f"not valid JSON: {error.msg} ({place})")]
+    except UnicodeDecodeError:
+        return None, [("request", "not valid JSON: the bytes are not UTF-8 text")]
+    try:
+        return parse_request(value), []
+    except RequestError as error:
+        return None, list(error.problems)

@@ -1,0 +1,400 @@
+"""De stappen achter de scenario's in features/*.feature, in het Nederlands.
+
+De scenario's zijn geschreven voor een beleidsmedewerker: bedragen zoals mensen ze schrijven ("€ 1.200,00"),
+datums voluit ("23 november 2026"), hulp in woorden ("winterschoenen", "een energiefactuur"). Deze module
+vertaalt dat naar een aanvraag zoals `mandaat decide` en de API ze ontvangen (JSON), en bekijkt het antwoord.
+
+Hoe er beslist wordt, zit op één plaats: de fixture `beslisser_voor`. Ze krijgt een beleidsmap en geeft een
+functie terug die een aanvraag (een JSON-object) omzet in een `Beslissing`, gelezen uit de JSON van een
+beslissing. Vandaag roept ze de engine rechtstreeks aan; om dezelfde scenario's tegen de HTTP-API te draaien,
+volstaat het die ene fixture te vervangen door een die de aanvraag naar de API stuurt en haar JSON-antwoord
+teruggeeft via `Beslissing.uit_json`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from rules.evaluation import evaluate
+from rules.loader import load_policy
+from rules.model import Policy
+from rules.policies import DEMO_POLICY
+from rules.request import parse_request
+
+# --- Nederlandse datums en bedragen -------------------------------------------------------------------------
+
+MAANDEN = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+DATUM = rf"\d{{1,2}} (?:{'|'.join(MAANDEN)}) \d{{4}}"
+BEDRAG = r"€ ?\d{1,3}(?:\.\d{3})*,\d{2}|€ ?\d+,\d{2}"
+NAAM = r'"?[A-ZÀ-Ý][\w-]*"?'
+
+_DATUM = re.compile(rf"(?P<dag>\d{{1,2}}) (?P<maand>{'|'.join(MAANDEN)}) (?P<jaar>\d{{4}})")
+_BEDRAG = re.compile(r"€ ?(?P<euro>\d{1,3}(?:\.\d{3})*|\d+),(?P<cent>\d{2})")
+
+
+def datum(tekst: str) -> date:
+    """ "23 november 2026" → date(2026, 11, 23)."""
+    gevonden = _DATUM.fullmatch(tekst.strip())
+    if gevonden is None:
+        raise ValueError(f"{tekst!r} is geen datum zoals '23 november 2026'")
+    return date(int(gevonden["jaar"]), MAANDEN.index(gevonden["maand"]) + 1, int(gevonden["dag"]))
+
+
+def bedrag(tekst: str) -> str:
+    """ "€ 1.200,00" → "1200.00", het bedrag zoals de aanvraag het verwacht (nooit een float)."""
+    gevonden = _BEDRAG.fullmatch(tekst.strip())
+    if gevonden is None:
+        raise ValueError(f"{tekst!r} is geen bedrag zoals '€ 1.200,00'")
+    return f"{int(gevonden['euro'].replace('.', ''))}.{gevonden['cent']}"
+
+
+def thema(tekst: str) -> str:
+    """ "vrije tijd" → "vrije_tijd": het thema zoals de regelbestanden het noemen."""
+    return tekst.strip().replace(" ", "_")
+
+
+# De hulp zoals een beleidsmedewerker ze noemt → (thema, onderdeel) in de regelbestanden.
+HULP: Mapping[str, tuple[str, str]] = {
+    "winterschoenen": ("kleding", "winterschoenen"),
+    "een paar winterschoenen": ("kleding", "winterschoenen"),
+    "kinderkleding": ("kleding", "kinderkleding"),
+    "een energiefactuur": ("energie", "energiefactuur"),
+    "een schoolreis": ("onderwijs", "schoolreis"),
+    "apotheekkosten": ("gezondheid", "apotheek"),
+    "een vrijetijdsbijdrage": ("vrije_tijd", "vrijetijdsbijdrage"),
+    "een huurwaarborg": ("huisvesting", "huurwaarborg"),
+}
+# Alle andere hulp, met het budget erbij: "een fiets uit het budget kleding".
+_ANDERE_HULP = re.compile(
+    r"(?:een |de |het )?(?P<onderdeel>[a-z][a-z0-9_]*) uit het budget (?P<thema>[a-z][a-z_ ]*)"
+)
+
+
+def hulp(tekst: str) -> tuple[str, str]:
+    tekst = tekst.strip()
+    if tekst in HULP:
+        return HULP[tekst]
+    gevonden = _ANDERE_HULP.fullmatch(tekst)
+    if gevonden is None:
+        bekend = ", ".join(f'"{naam}"' for naam in HULP)
+        raise ValueError(
+            f"onbekende hulp {tekst!r}: gebruik {bekend} of '<onderdeel> uit het budget <thema>'"
+        )
+    return thema(gevonden["thema"]), gevonden["onderdeel"]
+
+
+# --- Het antwoord, zoals de JSON van een beslissing het geeft ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reden:
+    regel: str
+    tekst: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Beslissing:
+    uitkomst: str  # "approve" | "escalate"
+    redenen: tuple[Reden, ...]
+    parameters: Mapping[str, str]
+
+    @classmethod
+    def uit_json(cls, data: Mapping[str, Any]) -> Beslissing:
+        """Uit de JSON van een beslissing (`Decision.to_json()`, `mandaat decide`, straks de API)."""
+        return cls(
+            uitkomst=str(data["outcome"]),
+            redenen=tuple(
+                Reden(str(r["rule"]), str(r.get("text_nl") or r["text"]), str(r.get("basis", "")))
+                for r in data["reasons"]
+            ),
+            parameters={str(k): str(v) for k, v in data.get("parameters", {}).items()},
+        )
+
+    def regels(self) -> list[str]:
+        return sorted(reden.regel for reden in self.redenen)
+
+    def uitleg(self) -> str:
+        lijst = "\n".join(f"  - {r.regel}: {r.tekst}" for r in self.redenen) or "  (geen redenen)"
+        return f"uitkomst {self.uitkomst}, redenen:\n{lijst}"
+
+
+Beslisser = Callable[[dict[str, Any]], Beslissing]
+
+
+@functools.cache
+def _beleid(map_: Path) -> Policy:
+    return load_policy(map_)
+
+
+def beslis_met_de_engine(map_: Path) -> Beslisser:
+    """Beslist rechtstreeks met de engine: aanvraag-JSON in, beslissings-JSON uit."""
+    beleid = _beleid(map_)
+
+    def beslis(aanvraag: dict[str, Any]) -> Beslissing:
+        als_json = json.loads(json.dumps(aanvraag))  # alleen wat ook over de draad kan
+        return Beslissing.uit_json(evaluate(beleid, parse_request(als_json)).to_json("nl"))
+
+    return beslis
+
+
+@pytest.fixture
+def beslisser_voor() -> Callable[[Path], Beslisser]:
+    """De enige plaats die weet hoe er beslist wordt; vervang deze fixture om tegen de API te testen."""
+    return beslis_met_de_engine
+
+
+# --- Het dossier waarover een scenario gaat ---------------------------------------------------------------
+
+
+@dataclass
+class Lid:
+    id: str
+    naam: str
+    geboren: date
+
+
+@dataclass
+class Budget:
+    beschikbaar: str
+    bevroren: bool = False
+
+
+@dataclass
+class Dossier:
+    beslis: Beslisser | None = None
+    leden: dict[str, Lid] = field(default_factory=dict)
+    budgetten: dict[str, Budget] = field(default_factory=dict)
+    geschiedenis: list[dict[str, str]] = field(default_factory=list)
+    beslissing: Beslissing | None = None
+
+    def lid(self, wie: str) -> Lid:
+        """Een gezinslid bij naam; "het gezin" is het eerst genoemde lid (de aanvrager)."""
+        wie = wie.strip().strip('"')
+        if not self.leden:
+            raise AssertionError(
+                "er is nog geen gezin: begin met 'een gezin met een kind \"Lena\" geboren op …'"
+            )
+        if wie == "het gezin":
+            return next(iter(self.leden.values()))
+        if wie not in self.leden:
+            raise AssertionError(f"{wie!r} hoort niet bij het gezin ({', '.join(self.leden)})")
+        return self.leden[wie]
+
+    def voeg_toe(self, naam: str, geboren: date) -> None:
+        naam = naam.strip('"')
+        if naam in self.leden:
+            raise AssertionError(f"{naam!r} hoort al bij het gezin")
+        self.leden[naam] = Lid(f"lid-{len(self.leden) + 1}", naam, geboren)
+
+    def aanvraag(self, dag: date, thema_: str, onderdeel: str, bedrag_: str, wie: str) -> dict[str, Any]:
+        """De aanvraag als JSON-object, zoals `mandaat decide` en de API ze ontvangen."""
+        begunstigde = self.lid(wie)
+        budget = self.budgetten.get(thema_)
+        if budget is None:
+            raise AssertionError(
+                f"er is geen budget {thema_}: voeg 'een budget {thema_} met nog € … beschikbaar' toe"
+            )
+        return {
+            "date": dag.isoformat(),
+            "theme": thema_,
+            "item": onderdeel,
+            "amount": bedrag_,
+            "beneficiary": {"id": begunstigde.id, "birth_date": begunstigde.geboren.isoformat()},
+            "household": {
+                "id": "gezin-1",
+                "members": [
+                    {"id": lid.id, "birth_date": lid.geboren.isoformat()} for lid in self.leden.values()
+                ],
+            },
+            "history": list(self.geschiedenis),
+            "envelope": {"available": budget.beschikbaar, "frozen": budget.bevroren},
+        }
+
+    def antwoord(self) -> Beslissing:
+        if self.beslissing is None:
+            raise AssertionError(
+                "er werd nog niets gevraagd: een 'Als de maatschappelijk assistent …' ontbreekt"
+            )
+        return self.beslissing
+
+
+@pytest.fixture
+def dossier() -> Dossier:
+    return Dossier()
+
+
+# --- Gegeven ------------------------------------------------------------------------------------------------
+
+
+@given("het demobeleid")
+def het_demobeleid(dossier: Dossier, beslisser_voor: Callable[[Path], Beslisser]) -> None:
+    dossier.beslis = beslisser_voor(DEMO_POLICY)
+
+
+@given(parsers.re(rf"een gezin met een (?:kind|volwassene) (?P<naam>{NAAM}) geboren op (?P<geboren>{DATUM})"))
+def een_gezin(dossier: Dossier, naam: str, geboren: str) -> None:
+    """ "kind" of "volwassene" is uitleg voor de lezer: de leeftijd volgt uit de geboortedatum."""
+    if dossier.leden:
+        raise AssertionError("er is al een gezin; gebruik 'het gezin telt ook …'")
+    dossier.voeg_toe(naam, datum(geboren))
+
+
+@given(
+    parsers.re(
+        rf"het gezin telt ook een (?:kind|volwassene) (?P<naam>{NAAM}) geboren op (?P<geboren>{DATUM})"
+    )
+)
+def nog_een_gezinslid(dossier: Dossier, naam: str, geboren: str) -> None:
+    if not dossier.leden:
+        raise AssertionError("er is nog geen gezin: begin met 'een gezin met …'")
+    dossier.voeg_toe(naam, datum(geboren))
+
+
+@given(parsers.re(rf"een budget (?P<naam>[a-z][a-z_ ]*?) met nog (?P<beschikbaar>{BEDRAG}) beschikbaar"))
+def een_budget(dossier: Dossier, naam: str, beschikbaar: str) -> None:
+    dossier.budgetten[thema(naam)] = Budget(bedrag(beschikbaar))
+
+
+@given(parsers.re(r"het budget (?P<naam>[a-z][a-z_ ]*?) is bevroren"))
+def een_bevroren_budget(dossier: Dossier, naam: str) -> None:
+    if thema(naam) not in dossier.budgetten:
+        raise AssertionError(f"er is geen budget {naam}")
+    dossier.budgetten[thema(naam)].bevroren = True
+
+
+@given(
+    parsers.re(
+        rf"(?P<wie>het gezin|{NAAM}) kreeg op (?P<dag>{DATUM}) (?:al )?(?P<wat>.+?) van (?P<hoeveel>{BEDRAG})"
+    )
+)
+def eerdere_hulp(dossier: Dossier, wie: str, dag: str, wat: str, hoeveel: str) -> None:
+    thema_, onderdeel = hulp(wat)
+    dossier.geschiedenis.append(
+        {
+            "date": datum(dag).isoformat(),
+            "theme": thema_,
+            "item": onderdeel,
+            "amount": bedrag(hoeveel),
+            "beneficiary_id": dossier.lid(wie).id,
+        }
+    )
+
+
+# --- Als ------------------------------------------------------------------------------------------------
+
+
+@when(
+    parsers.re(
+        rf"de maatschappelijk assistent op (?P<dag>{DATUM}) (?P<wat>.+?) van (?P<hoeveel>{BEDRAG}) "
+        rf"vraagt voor (?P<wie>het gezin|{NAAM})"
+    )
+)
+def de_aanvraag(dossier: Dossier, dag: str, wat: str, hoeveel: str, wie: str) -> None:
+    if dossier.beslis is None:
+        raise AssertionError("welk beleid? begin met 'Gegeven het demobeleid'")
+    thema_, onderdeel = hulp(wat)
+    dossier.beslissing = dossier.beslis(dossier.aanvraag(datum(dag), thema_, onderdeel, bedrag(hoeveel), wie))
+
+
+# --- Dan ------------------------------------------------------------------------------------------------
+
+
+def _goedgekeurd(beslissing: Beslissing) -> None:
+    assert beslissing.uitkomst == "approve", f"verwacht: goedgekeurd; kreeg {beslissing.uitleg()}"
+    assert not beslissing.redenen, f"goedgekeurd, maar met redenen: {beslissing.uitleg()}"
+
+
+def _naar_het_comite(beslissing: Beslissing) -> None:
+    assert beslissing.uitkomst == "escalate", f"verwacht: naar het comité; kreeg {beslissing.uitleg()}"
+    assert beslissing.redenen, "naar het comité zonder één reden: elke escalatie moet haar redenen noemen"
+
+
+@then("wordt de aanvraag goedgekeurd")
+def goedgekeurd(dossier: Dossier) -> None:
+    _goedgekeurd(dossier.antwoord())
+
+
+@then("gaat de aanvraag naar het comité")
+def naar_het_comite(dossier: Dossier) -> None:
+    _naar_het_comite(dossier.antwoord())
+
+
+@then(parsers.re(r"wordt de aanvraag (?P<uitkomst>goedgekeurd|voorgelegd aan het comité)"))
+def uitkomst(dossier: Dossier, uitkomst: str) -> None:
+    if uitkomst == "goedgekeurd":
+        _goedgekeurd(dossier.antwoord())
+    else:
+        _naar_het_comite(dossier.antwoord())
+
+
+def _reden(beslissing: Beslissing, regel: str) -> Reden:
+    gevonden = [reden for reden in beslissing.redenen if reden.regel == regel]
+    assert gevonden, f"geen reden {regel!r}; {beslissing.uitleg()}"
+    assert len(gevonden) == 1, f"reden {regel!r} staat er {len(gevonden)} keer; {beslissing.uitleg()}"
+    return gevonden[0]
+
+
+@then(parsers.re(r'de reden "(?P<regel>[^"]+)" luidt "(?P<tekst>.*)"'))
+def de_reden_luidt(dossier: Dossier, regel: str, tekst: str) -> None:
+    assert _reden(dossier.antwoord(), regel).tekst == tekst
+
+
+@then(parsers.re(r'de reden "(?P<regel>[^"]+)" verwijst naar "(?P<basis>.*)"'))
+def de_reden_verwijst_naar(dossier: Dossier, regel: str, basis: str) -> None:
+    assert _reden(dossier.antwoord(), regel).basis == basis
+
+
+@then(parsers.re(r'de enige reden is "(?P<regel>[^"]+)"'))
+def de_enige_reden(dossier: Dossier, regel: str) -> None:
+    beslissing = dossier.antwoord()
+    assert beslissing.regels() == [regel], f"verwacht alleen {regel!r}; {beslissing.uitleg()}"
+
+
+@then(parsers.re(r'de reden "(?P<regel>[^"]+)" staat er niet bij'))
+def niet_de_reden(dossier: Dossier, regel: str) -> None:
+    beslissing = dossier.antwoord()
+    assert regel not in beslissing.regels(), f"{regel!r} hoort er niet bij; {beslissing.uitleg()}"
+
+
+@then("zijn de redenen:")
+@then("de redenen zijn:")
+def de_redenen(dossier: Dossier, datatable: list[list[str]]) -> None:
+    """Een tabel met de kolom `regel` en eventueel `tekst`: precies deze redenen, elk één keer."""
+    beslissing = dossier.antwoord()
+    kop, *rijen = datatable
+    if kop[0] != "regel" or kop[1:] not in ([], ["tekst"]):
+        raise AssertionError(f"de tabel heeft de kolommen | regel | of | regel | tekst |, niet {kop}")
+    verwacht = sorted(rij[0] for rij in rijen)
+    assert beslissing.regels() == verwacht, f"verwacht {verwacht}; {beslissing.uitleg()}"
+    if kop[1:] == ["tekst"]:
+        for regel, tekst in rijen:
+            assert _reden(beslissing, regel).tekst == tekst
+
+
+@then(parsers.re(r"de redenen voor het comité zijn: (?P<regels>.+)"))
+def de_redenen_op_een_regel(dossier: Dossier, regels: str) -> None:
+    """Voor een tabel met voorbeelden: de regels, gescheiden door komma's, of "geen"."""
+    beslissing = dossier.antwoord()
+    verwacht = [] if regels.strip() == "geen" else sorted(regel.strip() for regel in regels.split(","))
+    assert beslissing.regels() == verwacht, f"verwacht {verwacht or 'geen redenen'}; {beslissing.uitleg()}"
+
+
+@then(parsers.re(rf'de gebruikte waarde van "(?P<naam>[a-z][a-z0-9_]*)" is (?P<waarde>{BEDRAG}|\d+)'))
+def de_gebruikte_waarde(dossier: Dossier, naam: str, waarde: str) -> None:
+    parameters = dossier.antwoord().parameters
+    verwacht = waarde if waarde.isdigit() else bedrag(waarde)
+    assert parameters.get(naam) == verwacht, f"{naam}: verwacht {verwacht}, gebruikt {parameters.get(naam)}"
