@@ -90,6 +90,10 @@ def _read_folder(folder: Path) -> list[tuple[str, bytes]]:
                 files.append((path.name, handle.read(MAX_FILE_BYTES + 1)))
         except OSError as error:
             errors.append(LoadError(path.name, 1, 1, f"the file cannot be read: {error.strerror}"))
+    for path in sorted(folder.glob("*.yml")):  # never skip rules silently because of a file name
+        errors.append(
+            LoadError(path.name, 1, 1, f"rule files end in .yaml: rename {path.name} to {path.stem}.yaml")
+        )
     if errors:
         raise PolicyError(errors)
     if not files:

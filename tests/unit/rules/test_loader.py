@@ -407,9 +407,16 @@ def test_only_yaml_files_directly_in_the_folder_are_rule_files(tmp_path: Path) -
     folder = minimal_copy(tmp_path)
     (folder / "tests").mkdir()
     (folder / "tests" / "voorbeeld.yaml").write_text("broken: [\n")
-    (folder / "oud.yml").write_text("broken: [\n")
     (folder / "map.yaml").mkdir()
     assert [name for name, _ in load_policy(folder).files] == ["algemeen.yaml", "kleding.yaml"]
+
+
+def test_a_yml_file_is_refused_rather_than_silently_skipped(tmp_path: Path) -> None:
+    folder = minimal_copy(tmp_path)
+    (folder / "oud.yml").write_text("theme: oud\n")
+    [error] = errors_of(folder)
+    assert (error.path, error.line, error.column) == ("oud.yml", 1, 1)
+    assert "rename oud.yml to oud.yaml" in error.message
 
 
 def test_capacity_problems_of_the_compiler_become_load_errors(
