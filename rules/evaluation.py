@@ -25,7 +25,6 @@ from rules.compiler import (
 )
 from rules.decision import Decision, Facts, Outcome, Reason
 from rules.model import GENERAL_RULES, Measure, ParamRef, Policy, Scope, Subject
-from rules.money import format_cents
 from rules.reasons import LimitFigures, delegation_reason, general_reason, limit_reason, parameter_edge
 from rules.request import DecisionRequest
 
@@ -184,9 +183,7 @@ def explain(
     for name, rule in GENERAL_ENGINE_RULES.items():
         if name in fired:
             matched.append(rule)
-            reasons.append(
-                general_reason(rule, policy, facts, _general_figures(rule, facts, missing, ceiling))
-            )
+            reasons.append(general_reason(rule, policy, facts, missing, ceiling))
     delegated = False
     if item is not None:
         if f"d{item.shape}_ok" in fired:
@@ -210,17 +207,6 @@ def explain(
         policy_version=policy.version,
         facts=facts,
     )
-
-
-def _general_figures(rule: str, facts: Facts, missing: list[str], ceiling: int) -> dict[str, str]:
-    amount = format_cents(facts.amount)
-    if rule == "general.mandate_ceiling":
-        return {"amount": amount, "max": format_cents(ceiling)}
-    if rule == "general.envelope_cover":
-        return {"amount": amount, "available": format_cents(facts.envelope_available)}
-    if rule == "general.parameter_missing":
-        return {"parameters": ", ".join(sorted(set(missing))), "date": facts.date.isoformat()}
-    return {}
 
 
 def _fact_values(facts: Facts) -> Mapping[str, int | str]:

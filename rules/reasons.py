@@ -6,7 +6,7 @@ file; the placeholders a file may use are `OVERRIDE_PLACEHOLDERS`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -156,20 +156,29 @@ class LimitFigures:
     bound: int
 
 
-def general_reason(rule: str, policy: Policy, facts: Facts, figures: Mapping[str, str]) -> Reason:
+def general_reason(rule: str, policy: Policy, facts: Facts, missing: Sequence[str], ceiling: int) -> Reason:
+    """A general condition that failed, with the figures compared."""
+    money: dict[str, int] = {}
+    figures: dict[str, str] = {}
+    if rule == "general.mandate_ceiling":
+        money = {"amount": facts.amount, "max": ceiling}
+    elif rule == "general.envelope_cover":
+        money = {"amount": facts.amount, "available": facts.envelope_available}
+    elif rule == "general.parameter_missing":
+        figures = {"parameters": ", ".join(sorted(set(missing))), "date": facts.date.isoformat()}
+    figures |= {key: format_cents(value) for key, value in money.items()}
     item = policy.item(facts.theme, facts.item)
-    values = {"item": item.title.nl if item else facts.item, "theme": facts.theme, **figures}
-    values_en = {**values, "item": item.title.get("en") if item else facts.item}
-    nl, en = dict(values), dict(values_en)
-    for key in ("amount", "available", "max"):
-        if key in figures:
-            nl[key] = format_eur(_cents(figures[key]), "nl")
-            en[key] = format_eur(_cents(figures[key]), "en")
-    if "date" in figures:
-        nl["date"] = format_date(facts.date, "nl")
-        en["date"] = format_date(facts.date, "en")
-    text = _GENERAL_TEXTS[rule]
-    return Reason(rule, text.nl.format_map(nl), text.get("en").format_map(en), policy.general.basis, figures)
+    texts = []
+    for lang in ("nl", "en"):
+        values = {
+            "item": item.title.get(lang) if item else facts.item,
+            "theme": facts.theme,
+            "parameters": figures.get("parameters", ""),
+            "date": format_date(facts.date, lang),
+            **{key: format_eur(value, lang) for key, value in money.items()},
+        }
+        texts.append(_GENERAL_TEXTS[rule].get(lang).format_map(values))
+    return Reason(rule, texts[0], texts[1], policy.general.basis, figures)
 
 
 def limit_reason(item: Item, figures: LimitFigures, facts: Facts) -> Reason:
@@ -293,9 +302,3 @@ def _shown_fact(name: str, value: int | str, lang: str) -> str:
     if name == "request.amount":
         return format_eur(int(value), lang)
     return f'"{value}"' if isinstance(value, str) else str(value)
-
-
-def _cents(text: str) -> int:
-    from rules.money import parse_cents
-
-    return parse_cents(text)
