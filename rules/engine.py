@@ -36,11 +36,9 @@ _definitions: dict[str, str] = {}
 
 
 def _reinit_lock_after_fork() -> None:
+    """A child forked while another thread held the lock would otherwise wait for it forever."""
     global _lock
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-_lock = threading.Lock()
+    _lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_reinit_lock_after_fork)

@@ -76,3 +76,39 @@ def test_eight_threads_share_the_engine_safely() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_child_forked_while_the_lock_is_held_can_still_evaluate() -> None:
+    """Workers are forked; a lock held by another thread at fork time must not deadlock the child."""
+    import os
+
+    name = _name()
+    engine.register(name, RULES)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine._lock:
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    pid = os.fork()
+    if pid == 0:  # the child: the holder thread does not exist here
+        try:
+            os._exit(0 if engine.fire(name, {"amt": 10, "limit": 5, "frozen": 0}) == ["big"] else 1)
+        except BaseException:
+            os._exit(2)
+    release.set()
+    holder.join()
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        threading.Event().wait(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child deadlocked on the engine lock")
+    assert os.waitstatus_to_exitcode(status) == 0
