@@ -122,7 +122,8 @@ class FakeEnvelopes(EnvelopeRepository):
         )
 
     def in_year(self, year: int) -> list[Envelope]:
-        return [e for e in self.state.envelopes.values() if e.year == year]
+        found = [e for e in self.state.envelopes.values() if e.year == year]
+        return sorted(found, key=lambda e: (e.theme, e.team is not None, e.team or ""))
 
 
 class FakeLedger(LedgerRepository):

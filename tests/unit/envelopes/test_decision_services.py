@@ -303,3 +303,16 @@ def test_only_a_returned_request_can_be_resubmitted(world: World) -> None:
         )
     assert len(world.state.log) == log
     assert world.request(request_id).status is AidStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("change", "field"), [({"amount": eur("0.00")}, "amount"), ({"quantity": 1001}, "quantity")]
+)
+def test_a_malformed_request_is_refused_with_the_field_named_and_changes_nothing(
+    world: World, change: dict[str, object], field: str
+) -> None:
+    log = len(world.state.log)
+    with pytest.raises(InvalidInput) as refused:
+        world.submit(**change)
+    assert (refused.value.status, refused.value.field) == (422, field)
+    assert (len(world.state.log), len(world.state.requests)) == (log, 0)

@@ -1,0 +1,78 @@
+"""The rules engine as the use cases see it: stored policy versions compiled once, and an evaluator.
+
+The composition root passes `rules_engine()`; unit tests pass a `DecisionEngine` with a small fake evaluator.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from envelopes.domain.errors import PolicyRejected
+from envelopes.domain.policies import PolicyVersion
+from rules import evaluate as evaluate_with_rules
+from rules import load_policy
+from rules.decision import Decision
+from rules.errors import PolicyError
+from rules.model import Policy
+from rules.request import DecisionRequest
+
+Evaluator = Callable[[Policy, DecisionRequest], Decision]
+Compiler = Callable[[Mapping[str, str]], Policy]
+"""Rule files (name -> text) to a policy; raises rules.errors.PolicyError with every problem."""
+
+
+class PolicyIntegrityError(RuntimeError):
+    """Stored rule files no longer hash to the version they are stored under: the store was tampered with."""
+
+
+class DecisionEngine:
+    def __init__(self, compile_files: Compiler, evaluate: Evaluator) -> None:
+        self._compile_files = compile_files
+        self._evaluate = evaluate
+        self._compiled: dict[str, Policy] = {}
+        self._lock = threading.Lock()
+
+    def compile(self, files: Mapping[str, str]) -> Policy:
+        """Compile rule files (refused with every `file:line:column: message`), and keep the result."""
+        try:
+            policy = self._compile_files(files)
+        except PolicyError as error:
+            raise PolicyRejected(str(problem) for problem in error.errors) from None
+        with self._lock:
+            self._compiled.setdefault(policy.version, policy)
+        return policy
+
+    def policy(self, version: PolicyVersion) -> Policy:
+        """The compiled policy of a stored version (compiled once per process)."""
+        with self._lock:
+            known = self._compiled.get(version.version)
+        if known is not None:
+            return known
+        policy = self.compile(version.file_map())
+        if policy.version != version.version:
+            raise PolicyIntegrityError(
+                f"the rule files stored as version {version.version} hash to {policy.version}"
+            )
+        return policy
+
+    def evaluate(self, policy: Policy, request: DecisionRequest) -> Decision:
+        decision = self._evaluate(policy, request)
+        if decision.policy_version != policy.version:
+            raise PolicyIntegrityError("the engine decided with another policy version than it was given")
+        return decision
+
+
+def load_policy_files(files: Mapping[str, str]) -> Policy:
+    """Write the rule files to a private folder and load them with `rules.load_policy` (which hashes them)."""
+    with tempfile.TemporaryDirectory(prefix="mandaat-policy-") as folder:
+        for name, text in files.items():
+            (Path(folder) / name).write_bytes(text.encode("utf-8"))
+        return load_policy(Path(folder))
+
+
+def rules_engine() -> DecisionEngine:
+    """The real engine: `rules.load_policy` and `rules.evaluate`."""
+    return DecisionEngine(load_policy_files, evaluate_with_rules)
