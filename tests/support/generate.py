@@ -172,6 +172,7 @@ def random_request(rng: random.Random, items: list[tuple[str, str]]) -> dict[str
                 "theme": h_theme,
                 "item": h_item,
                 "amount": _money(rng, 500, 20000),
+                "quantity": rng.choice((1, 1, 1, 2)),
                 "beneficiary_id": rng.choice(members)["id"],
                 "dossier_id": rng.choice(("d1", "d2")),
             }

@@ -128,7 +128,7 @@ def _usage(
             )
         )
         if same_subject and in_scope and first <= entry.date <= last:
-            total += entry.amount if measure is Measure.SUM else 1
+            total += entry.amount if measure is Measure.SUM else entry.quantity
     return total
 
 
@@ -173,7 +173,7 @@ def oracle(policy: Policy, request: DecisionRequest) -> tuple[str, set[str]]:
                 assert limit.window is not None
                 first, last = limit.window.range_for(day)
                 used = _usage(item, request, limit.measure, limit.scope, limit.subject, first, last)
-                value = used + (request.amount if limit.measure is Measure.SUM else 1)
+                value = used + (request.amount if limit.measure is Measure.SUM else request.quantity)
             if value > bound:
                 reasons.add(limit.rule_id)
     if missing:
