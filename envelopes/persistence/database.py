@@ -1,0 +1,61 @@
+"""Engines and sessions. Nothing is created at import time: the composition root calls `make_engine(url)`.
+
+SQLite (the embedded default) is set up so that writers never interleave: WAL (readers do not block the
+writer), a busy timeout (a writer waits for the lock instead of failing), foreign keys enforced, and every
+transaction opened with `BEGIN IMMEDIATE`, which takes the database's write lock at once. That is the
+SQLAlchemy-documented pysqlite recipe: the driver's own BEGIN handling is switched off on connect and
+SQLAlchemy emits ours when a transaction begins. A transaction that only reads may ask for a plain (deferred)
+`BEGIN` with the connection execution option `READ_ONLY` (a consistent WAL snapshot that blocks nobody).
+
+PostgreSQL runs READ COMMITTED: the repositories take row locks (`SELECT … FOR NO KEY UPDATE`) on what they
+are about to change, and every statement after a lock sees what the previous holder committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///mandaat.db"
+BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "mandaat_read_only"  # a connection execution option: this transaction will not write
+
+
+def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True) -> Engine:
+    """An engine for `sqlite:///path` or `postgresql+psycopg://…`. `foreign_keys=False` is for migrations
+    only (SQLite's batch mode copies tables, which enforced foreign keys would refuse)."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _serialize_sqlite_writers(engine, foreign_keys=foreign_keys)
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, isolation_level="READ COMMITTED", pool_pre_ping=True)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql+psycopg://…")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for `SqlUnitOfWork`. Objects stay readable after commit (they are plain domain objects)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own; see on_begin
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across application crashes in WAL mode
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

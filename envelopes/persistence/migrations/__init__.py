@@ -1,0 +1,1 @@
+"""Alembic migrations of the Mandaat schema; run them with `envelopes.persistence.migrate.upgrade(url)`."""
