@@ -94,6 +94,9 @@ class CompiledItem:
     limits: tuple[Limit, ...]  # in slot order l0, l1, ...
     parameters: tuple[str, ...]  # every parameter this item's rules use, general ones included
     checked: tuple[str, ...]  # every rule id evaluated for a request for this item
+    delegation_ok: str  # engine rule names: the delegation holds / does not hold
+    delegation_no: str
+    limit_rule_names: Mapping[str, str]  # limit rule id -> engine rule name of its slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,11 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             limits=item.limits,
             parameters=tuple(sorted(parameters)),
             checked=(*GENERAL_RULES, item.delegation_rule_id, *(limit.rule_id for limit in item.limits)),
+            delegation_ok=f"d{shape}_ok",
+            delegation_no=f"d{shape}_no",
+            limit_rule_names=MappingProxyType(
+                {limit.rule_id: f"l{slot}" for slot, limit in enumerate(item.limits)}
+            ),
         )
     rules: dict[str, Any] = {
         "g_unknown": _when({"known": 0}),

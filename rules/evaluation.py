@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -17,15 +18,15 @@ from typing import Any
 from rules import engine
 from rules.compiler import (
     GENERAL_ENGINE_RULES,
-    UNKNOWN_SHAPE,
+    MAX_LIMITS_PER_ITEM,
     CompiledItem,
     CompiledPolicy,
     compile_policy,
-    resolve_constant,
 )
 from rules.decision import Decision, Facts, Outcome, Reason
-from rules.model import GENERAL_RULES, Measure, ParamRef, Policy, Scope, Subject
-from rules.reasons import LimitFigures, delegation_reason, general_reason, limit_reason, parameter_edge
+from rules.model import GENERAL_RULES, Measure, Policy, Scope, Subject
+from rules.periods import period_for
+from rules.reasons import LimitFigures, delegation_reason, general_reason, limit_reason
 from rules.request import DecisionRequest
 
 ADULT_AGE = 18
@@ -105,67 +106,61 @@ def decide(policy: Policy, facts: Facts) -> Decision:
     """Evaluate derived facts against a policy version. The same facts and version give the same decision."""
     compiled_policy = compiled(policy)
     item = compiled_policy.items.get((facts.theme, facts.item))
-    engine_fact, limit_figures, missing, ceiling = build_fact(compiled_policy, item, facts)
-    fired = set(engine.fire(compiled_policy.ruleset_name, engine_fact))
-    return explain(compiled_policy, item, facts, fired, limit_figures, missing, ceiling)
+    given = build_fact(compiled_policy, item, facts)
+    fired = set(engine.fire(compiled_policy.ruleset_name, given.fact))
+    return explain(compiled_policy, item, facts, fired, given)
 
 
-def build_fact(
-    compiled_policy: CompiledPolicy, item: CompiledItem | None, facts: Facts
-) -> tuple[dict[str, Any], list[LimitFigures], list[str], int]:
-    """The one fact the engine sees, plus what is needed to explain its answer."""
-    policy = compiled_policy.policy
-    day = facts.date
-    missing: list[str] = []
-    ceiling = policy.general.mandate_ceiling.value_on(policy.parameters, day)
-    if ceiling is None:
-        missing.append(policy.general.mandate_ceiling.parameter or "mandate_ceiling")
-        ceiling = facts.amount
+@dataclass(frozen=True, slots=True)
+class EngineInput:
+    """The one fact the engine sees, and what is needed to explain its answer."""
+
+    fact: dict[str, Any]
+    limits: tuple[LimitFigures, ...]  # the limits that have a bound on the date, with their figures
+    missing: tuple[str, ...]  # parameters without a value on the date
+    ceiling: int  # the mandate ceiling that applies: the policy's, or the caseworker's when lower
+    parameters: Mapping[str, str]  # parameter values used on the date
+
+
+_LV = tuple(f"lv{slot}" for slot in range(MAX_LIMITS_PER_ITEM))
+_LM = tuple(f"lm{slot}" for slot in range(MAX_LIMITS_PER_ITEM))
+
+
+def build_fact(compiled_policy: CompiledPolicy, item: CompiledItem | None, facts: Facts) -> EngineInput:
+    period = period_for(compiled_policy, item, facts.date)
+    ceiling = period.ceiling if period.ceiling is not None else facts.amount
     if facts.caseworker_ceiling is not None:
         ceiling = min(ceiling, facts.caseworker_ceiling)
-    fact: dict[str, Any] = {
-        "known": 1 if item is not None else 0,
-        "shape": item.shape if item is not None else UNKNOWN_SHAPE,
-        "age": facts.beneficiary_age,
-        "rel": facts.beneficiary_relation,
-        "hs": facts.household_size,
-        "hc": facts.household_children,
-        "ha": facts.household_size - facts.household_children,
-        "inc": facts.household_income_band,
-        "amt": facts.amount,
-        "qty": facts.quantity,
-        "avail": facts.envelope_available,
-        "frozen": 1 if facts.envelope_frozen else 0,
-        "ceil": ceiling,
-    }
-    limit_figures: list[LimitFigures] = []
+    fact = dict(period.static)
+    fact["age"] = facts.beneficiary_age
+    fact["rel"] = facts.beneficiary_relation
+    fact["hs"] = facts.household_size
+    fact["hc"] = facts.household_children
+    fact["ha"] = facts.household_size - facts.household_children
+    fact["inc"] = facts.household_income_band
+    fact["amt"] = facts.amount
+    fact["qty"] = facts.quantity
+    fact["avail"] = facts.envelope_available
+    fact["frozen"] = 1 if facts.envelope_frozen else 0
+    fact["ceil"] = ceiling
+    figures: list[LimitFigures] = []
     if item is not None:
-        for slot, operand in enumerate(item.constants):
-            value = resolve_constant(operand, policy, day)
-            if value is None and isinstance(operand, ParamRef):
-                missing.append(operand.name)
-                fact["shape"] = UNKNOWN_SHAPE  # neither delegation rule can fire: escalate
-            fact[f"k{slot}"] = value
-        for slot, limit in enumerate(item.limits):
-            bound = limit.bound.value_on(policy.parameters, day)
-            used = facts.usage.get(limit.rule_id, 0)
+        usage = facts.usage
+        for slot, (limit, bound) in enumerate(zip(item.limits, period.bounds, strict=True)):
+            if bound is None:
+                fact[_LV[slot]] = fact[_LM[slot]] = 0  # general.parameter_missing escalates instead
+                continue
+            used = usage.get(limit.rule_id, 0)
             if limit.measure is Measure.AMOUNT:
                 value = facts.amount
             elif limit.measure is Measure.SUM:
                 value = used + facts.amount
             else:  # a count counts units: two pairs in one request are two pairs
                 value = used + facts.quantity
-            if bound is None:
-                missing.append(limit.bound.parameter or limit.rule_id)
-                fact[f"lv{slot}"] = fact[f"lm{slot}"] = 0
-                continue
-            fact[f"lv{slot}"] = value
-            fact[f"lm{slot}"] = bound
-            limit_figures.append(LimitFigures(limit, used, value, bound))
-    for slot in range(len(item.limits) if item is not None else 0, compiled_policy.limit_slots):
-        fact[f"lv{slot}"] = fact[f"lm{slot}"] = 0
-    fact["missing"] = 1 if missing else 0
-    return fact, limit_figures, missing, ceiling
+            fact[_LV[slot]] = value
+            fact[_LM[slot]] = bound
+            figures.append(LimitFigures(limit, used, value, bound))
+    return EngineInput(fact, tuple(figures), period.missing, ceiling, period.parameters)
 
 
 def explain(
@@ -173,37 +168,35 @@ def explain(
     item: CompiledItem | None,
     facts: Facts,
     fired: set[str],
-    limit_figures: list[LimitFigures],
-    missing: list[str],
-    ceiling: int,
+    given: EngineInput,
 ) -> Decision:
+    """The decision for the rules that fired: approve only when the delegation held and nothing escalated."""
     policy = compiled_policy.policy
     reasons: list[Reason] = []
     matched: list[str] = []
     for name, rule in GENERAL_ENGINE_RULES.items():
         if name in fired:
             matched.append(rule)
-            reasons.append(general_reason(rule, policy, facts, missing, ceiling))
+            reasons.append(general_reason(rule, policy, facts, given.missing, given.ceiling))
     delegated = False
     if item is not None:
-        if f"d{item.shape}_ok" in fired:
+        if item.delegation_ok in fired:
             delegated = True
             matched.append(item.item.delegation_rule_id)
-        if f"d{item.shape}_no" in fired:
+        if item.delegation_no in fired:
             matched.append(item.item.delegation_rule_id)
             reasons.append(delegation_reason(item.item, policy, facts, _fact_values(facts)))
-        by_rule = {figures.limit.rule_id: figures for figures in limit_figures}
-        for slot, limit in enumerate(item.limits):
-            if f"l{slot}" in fired and limit.rule_id in by_rule:
-                matched.append(limit.rule_id)
-                reasons.append(limit_reason(item.item, by_rule[limit.rule_id], facts))
+        for figures in given.limits:
+            if item.limit_rule_names[figures.limit.rule_id] in fired:
+                matched.append(figures.limit.rule_id)
+                reasons.append(limit_reason(item.item, figures, facts))
     outcome = Outcome.APPROVE if delegated and not reasons else Outcome.ESCALATE
     return Decision(
         outcome=outcome,
         reasons=tuple(reasons),
         matched=tuple(matched),
         checked=item.checked if item is not None else GENERAL_RULES,
-        parameters=_parameters(policy, item, facts.date),
+        parameters=given.parameters,
         policy_version=policy.version,
         facts=facts,
     )
@@ -220,18 +213,3 @@ def _fact_values(facts: Facts) -> Mapping[str, int | str]:
         "request.amount": facts.amount,
         "request.quantity": facts.quantity,
     }
-
-
-def _parameters(policy: Policy, item: CompiledItem | None, day: date) -> Mapping[str, str]:
-    names = (
-        item.parameters
-        if item is not None
-        else tuple(p for p in (policy.general.mandate_ceiling.parameter,) if p is not None)
-    )
-    values: dict[str, str] = {}
-    for name in names:
-        parameter = policy.parameters[name]
-        value = parameter.value_on(day)
-        if value is not None:
-            values[name] = parameter_edge(parameter, value)
-    return MappingProxyType(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ def format_cents(cents: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+@functools.lru_cache(maxsize=16_384)
 def format_eur(cents: int, lang: str = "nl") -> str:
     """Cents as people read them: "€ 1.234,50" in Dutch, "€1,234.50" in English."""
     sign = "-" if cents < 0 else ""

@@ -6,6 +6,8 @@ file; the placeholders a file may use are `OVERRIDE_PLACEHOLDERS`.
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +29,7 @@ from rules.model import (
     Not,
     Operand,
     Parameter,
+    ParamRef,
     Policy,
     Scope,
     Subject,
@@ -116,6 +119,11 @@ _OPS = {
 
 def window_label(window: Window, day: date, lang: str) -> str:
     first, last = window.range_for(day)
+    return _window_label(window, first, last, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _window_label(window: Window, first: date, last: date, lang: str) -> str:
     nl = lang != "en"
     if window.kind is WindowKind.CALENDAR_YEAR:
         return f"kalenderjaar {first.year}" if nl else f"calendar year {first.year}"
@@ -197,23 +205,41 @@ def limit_reason(item: Item, figures: LimitFigures, facts: Facts) -> Reason:
         edge |= {"window_start": first.isoformat(), "window_end": last.isoformat()}
     texts = []
     for lang in ("nl", "en"):
-        shown = {
-            "item": item.title.get(lang),
-            "basis": item.basis,
-            "amount": format_eur(facts.amount, lang),
-            "max": format_eur(figures.bound, lang) if money else str(figures.bound),
-            "used": format_eur(figures.used, lang) if money else str(figures.used),
-            "total": format_eur(figures.value, lang),
-            "count": str(figures.value),
-            "window": window_label(limit.window, facts.date, lang) if limit.window else "",
-            "scope": _SCOPES[limit.scope].get(lang),
-            "subject": item.title.get(lang).lower()
-            if limit.subject is Subject.ITEM
-            else ("dit thema" if lang == "nl" else "this theme"),
-        }
         template = (limit.text or _LIMIT_TEXTS[limit.measure]).get(lang)
+        shown = {name: _limit_value(name, item, figures, facts, lang) for name in _fields(template)}
         texts.append(template.format_map(shown))
     return Reason(limit.rule_id, texts[0], texts[1], item.basis, edge)
+
+
+def _limit_value(name: str, item: Item, figures: LimitFigures, facts: Facts, lang: str) -> str:
+    """One placeholder of a limit text; only the ones a text uses are worked out."""
+    limit = figures.limit
+    money = limit.measure is not Measure.COUNT
+    if name == "amount":
+        return format_eur(facts.amount, lang)
+    if name in ("max", "used"):
+        value = figures.bound if name == "max" else figures.used
+        return format_eur(value, lang) if money else str(value)
+    if name == "total":
+        return format_eur(figures.value, lang)
+    if name == "count":
+        return str(figures.value)
+    if name == "window":
+        return window_label(limit.window, facts.date, lang) if limit.window else ""
+    if name == "scope":
+        return _SCOPES[limit.scope].get(lang)
+    if name == "subject":
+        if limit.subject is Subject.ITEM:
+            return item.title.get(lang).lower()
+        return "dit thema" if lang == "nl" else "this theme"
+    if name == "basis":
+        return item.basis
+    return item.title.get(lang)  # "item"; the loader refuses any other placeholder
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 def delegation_reason(
@@ -223,7 +249,7 @@ def delegation_reason(
     if isinstance(condition, Always):
         texts = [_NEVER.get(lang).format(item=item.title.get(lang)) for lang in ("nl", "en")]
         return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, {})
-    names = sorted(_facts_named(condition))
+    names = _named(condition, "fact")
     figures = {name: _edge_fact(name, fact_values[name]) for name in names}
     texts = []
     for lang in ("nl", "en"):
@@ -233,11 +259,27 @@ def delegation_reason(
         texts.append(
             _NOT_DELEGATED.get(lang).format(
                 item_lower=item.title.get(lang).lower(),
-                condition=condition_words(condition, policy, facts.date, lang),
+                condition=_condition_text(item, policy, facts.date, lang),
                 observed=observed,
             )
         )
     return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, figures)
+
+
+_condition_texts: dict[tuple[object, ...], str] = {}
+
+
+def _condition_text(item: Item, policy: Policy, day: date, lang: str) -> str:
+    """An item's condition in words. It changes only with the values of the parameters it names, so it is
+    kept per policy version, item, language and those values."""
+    names = _named(item.delegated_when, "parameter")
+    key = (policy.version, item.theme, item.key, lang, *(policy.parameters[n].value_on(day) for n in names))
+    text = _condition_texts.get(key)
+    if text is None:
+        if len(_condition_texts) > 50_000:
+            _condition_texts.clear()
+        text = _condition_texts[key] = condition_words(item.delegated_when, policy, day, lang)
+    return text
 
 
 def condition_words(condition: Condition, policy: Policy, day: date | None, lang: str) -> str:
@@ -284,14 +326,17 @@ def _operand_words(operand: Operand, policy: Policy, day: date | None, lang: str
     return parameter_text(parameter, value, lang) if value is not None else operand.name
 
 
-def _facts_named(condition: Condition) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _named(condition: Condition, kind: str) -> tuple[str, ...]:
+    """The facts (kind "fact") or the parameters a condition names, sorted; kept per condition."""
     if isinstance(condition, Compare):
-        return {o.name for o in (condition.left, condition.right) if isinstance(o, FactRef)}
+        wanted = FactRef if kind == "fact" else ParamRef
+        return tuple(sorted({o.name for o in (condition.left, condition.right) if isinstance(o, wanted)}))
     if isinstance(condition, Not):
-        return _facts_named(condition.part)
+        return _named(condition.part, kind)
     if isinstance(condition, All | Any):
-        return set().union(*(_facts_named(p) for p in condition.parts))
-    return set()
+        return tuple(sorted({name for part in condition.parts for name in _named(part, kind)}))
+    return ()
 
 
 def _edge_fact(name: str, value: int | str) -> str:

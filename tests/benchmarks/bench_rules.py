@@ -76,9 +76,9 @@ def _reference(policy: Policy) -> Callable[[DecisionRequest], Decision]:
     def decide(request: DecisionRequest) -> Decision:
         facts = derive_facts(policy, request)
         item = compiled_policy.items.get((facts.theme, facts.item))
-        fact, figures, missing, ceiling = build_fact(compiled_policy, item, facts)
-        fired = reference_fired(compiled_policy.rules, fact) - {CATCH_ALL}
-        return explain(compiled_policy, item, facts, fired, figures, missing, ceiling)
+        given = build_fact(compiled_policy, item, facts)
+        fired = reference_fired(compiled_policy.rules, given.fact) - {CATCH_ALL}
+        return explain(compiled_policy, item, facts, fired, given)
 
     return decide
 

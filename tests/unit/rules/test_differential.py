@@ -48,11 +48,11 @@ def test_engine_reference_and_oracle_agree_on_every_request(policies: list[Polic
 
             facts = derive_facts(policy, request)
             item = compiled_policy.items.get((facts.theme, facts.item))
-            fact, limit_figures, missing, ceiling = build_fact(compiled_policy, item, facts)
-            by_engine = set(fire(compiled_policy.ruleset_name, fact))
-            by_reference = reference_fired(compiled_policy.rules, fact) - {CATCH_ALL}
-            assert by_engine == by_reference, (request, fact)
-            replayed = explain(compiled_policy, item, facts, by_reference, limit_figures, missing, ceiling)
+            given = build_fact(compiled_policy, item, facts)
+            by_engine = set(fire(compiled_policy.ruleset_name, given.fact))
+            by_reference = reference_fired(compiled_policy.rules, given.fact) - {CATCH_ALL}
+            assert by_engine == by_reference, (request, given.fact)
+            replayed = explain(compiled_policy, item, facts, by_reference, given)
             assert replayed == decision
 
             outcome, reason_ids = oracle(policy, request)
