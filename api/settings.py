@@ -18,5 +18,6 @@ class Settings(BaseSettings):
         description="sqlite:///path (the embedded default, in the current folder) or postgresql+psycopg://…",
     )
     policy_dir: Path = Field(
-        default=DEMO_POLICY, description="the policy folder installed as the first version of an empty database"
+        default=DEMO_POLICY,
+        description="the policy folder installed as the first version of an empty database",
     )
