@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
+from pydantic_core import to_json
 
 from api.cli_rules import POLICY_INVALID, Language, fail, load_policy_or_exit
 from rules.decision import Decision
@@ -20,7 +21,7 @@ from rules.errors import EngineError
 from rules.evaluation import evaluate
 from rules.model import Policy
 from rules.policies import DEMO_POLICY
-from rules.request import DecisionRequest, RequestError, parse_request
+from rules.request import DecisionRequest, RequestError, parse_request_json
 
 BAD_INPUT = 2
 _FLUSH_EVERY = 512
@@ -109,7 +110,7 @@ def _run(policy: Policy, stream: IO[bytes], out: IO[bytes], lang: str, batch: bo
 
 def _decide_lines(policy: Policy, lines: Iterable[bytes], out: IO[bytes], lang: str) -> int:
     failed = 0
-    pending: list[str] = []
+    pending: list[bytes] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -118,16 +119,14 @@ def _decide_lines(policy: Policy, lines: Iterable[bytes], out: IO[bytes], lang: 
             failed += 1
             sys.stderr.writelines(f"line {number}: {where}: {what}\n" for where, what in problems)
             errors = [{"field": where, "message": what} for where, what in problems]
-            pending.append(
-                json.dumps({"line": number, "errors": errors}, ensure_ascii=False, separators=(",", ":"))
-            )
+            pending.append(to_json({"line": number, "errors": errors}))
         else:
             decision = _evaluate(policy, request, f"line {number}: ")
             if decision is None:
                 _write(out, pending)
                 out.flush()
                 fail(f"line {number}: the rule engine failed: the batch stops here", POLICY_INVALID)
-            pending.append(json.dumps(decision.to_json(lang), ensure_ascii=False, separators=(",", ":")))
+            pending.append(to_json(decision.to_json(lang)))
         if len(pending) >= _FLUSH_EVERY:
             _write(out, pending)
     _write(out, pending)
@@ -135,9 +134,9 @@ def _decide_lines(policy: Policy, lines: Iterable[bytes], out: IO[bytes], lang: 
     return failed
 
 
-def _write(out: IO[bytes], pending: list[str]) -> None:
+def _write(out: IO[bytes], pending: list[bytes]) -> None:
     if pending:
-        out.write(("\n".join(pending) + "\n").encode())
+        out.write(b"\n".join(pending) + b"\n")
         pending.clear()
 
 
@@ -155,13 +154,6 @@ def read_request(data: bytes) -> tuple[DecisionRequest | None, list[tuple[str, s
     if not data.strip():
         return None, [("request", "the input is empty: expected a JSON object")]
     try:
-        value = json.loads(data)
-    except json.JSONDecodeError as error:
-        place = f"line {error.lineno}, column {error.colno}" if error.lineno > 1 else f"column {error.colno}"
-        return None, [("request", f"not valid JSON: {error.msg} ({place})")]
-    except UnicodeDecodeError:
-        return None, [("request", "not valid JSON: the bytes are not UTF-8 text")]
-    try:
-        return parse_request(value), []
+        return parse_request_json(data), []
     except RequestError as error:
         return None, list(error.problems)

@@ -131,7 +131,7 @@ def test_a_policy_at_the_shape_limit_compiles_and_evaluates(tmp_path: Path) -> N
             "envelope": {{"available": "100.00"}}}})
         from tests.support.oracle import oracle
         for n in range({MAX_SHAPES}):
-            asked = request.model_copy(update={{"item": f"i{{n}}"}})
+            asked = request._replace(item=f"i{{n}}")
             assert evaluate(policy, asked).outcome.value == oracle(policy, asked)[0], n
         print("agreed")
         """
