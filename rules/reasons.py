@@ -249,7 +249,7 @@ def delegation_reason(
     if isinstance(condition, Always):
         texts = [_NEVER.get(lang).format(item=item.title.get(lang)) for lang in ("nl", "en")]
         return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, {})
-    names = _named(condition, "fact")
+    names = _named_in(item, "fact")
     figures = {name: _edge_fact(name, fact_values[name]) for name in names}
     texts = []
     for lang in ("nl", "en"):
@@ -272,7 +272,7 @@ _condition_texts: dict[tuple[object, ...], str] = {}
 def _condition_text(item: Item, policy: Policy, day: date, lang: str) -> str:
     """An item's condition in words. It changes only with the values of the parameters it names, so it is
     kept per policy version, item, language and those values."""
-    names = _named(item.delegated_when, "parameter")
+    names = _named_in(item, "parameter")
     key = (policy.version, item.theme, item.key, lang, *(policy.parameters[n].value_on(day) for n in names))
     text = _condition_texts.get(key)
     if text is None:
@@ -326,17 +326,29 @@ def _operand_words(operand: Operand, policy: Policy, day: date | None, lang: str
     return parameter_text(parameter, value, lang) if value is not None else operand.name
 
 
-@functools.lru_cache(maxsize=4096)
-def _named(condition: Condition, kind: str) -> tuple[str, ...]:
-    """The facts (kind "fact") or the parameters a condition names, sorted; kept per condition."""
+_names: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
+
+
+def _named_in(item: Item, kind: str) -> tuple[str, ...]:
+    """The facts (kind "fact") or parameters an item's condition names, sorted. Kept per item and condition
+    text: hashing the condition itself would walk the whole tree on every decision."""
+    key = (item.theme, item.key, item.delegated_when_text, kind)
+    names = _names.get(key)
+    if names is None:
+        names = _names[key] = tuple(
+            sorted(_collect(item.delegated_when, FactRef if kind == "fact" else ParamRef))
+        )
+    return names
+
+
+def _collect(condition: Condition, wanted: type[FactRef] | type[ParamRef]) -> set[str]:
     if isinstance(condition, Compare):
-        wanted = FactRef if kind == "fact" else ParamRef
-        return tuple(sorted({o.name for o in (condition.left, condition.right) if isinstance(o, wanted)}))
+        return {o.name for o in (condition.left, condition.right) if isinstance(o, wanted)}
     if isinstance(condition, Not):
-        return _named(condition.part, kind)
+        return _collect(condition.part, wanted)
     if isinstance(condition, All | Any):
-        return tuple(sorted({name for part in condition.parts for name in _named(part, kind)}))
-    return ()
+        return {name for part in condition.parts for name in _collect(part, wanted)}
+    return set()
 
 
 def _edge_fact(name: str, value: int | str) -> str:
