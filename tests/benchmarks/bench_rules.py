@@ -34,7 +34,7 @@ from rules.loader import load_policy
 from rules.model import Policy
 from rules.policies import DEMO_POLICY
 from rules.request import DecisionRequest, parse_request
-from tests.support.generate import random_request, write_policy
+from tests.support.generate import everyday_request, random_request, write_policy
 from tests.support.oracle import oracle
 from tests.support.reference import fired as reference_fired
 
@@ -124,7 +124,7 @@ def _batch_seconds(command: list[str], source: Path, expected: int) -> float:
     return seconds
 
 
-def batch(folder: Path, lines: list[str], workdir: Path) -> list[Row]:
+def batch(folder: Path, lines: list[str], workdir: Path, mix: str) -> list[Row]:
     """`mandaat decide --batch` over `lines`: wall clock with process start, and without it."""
     command = [*_mandaat(), "decide", "--batch", "--policy", str(folder)]
     many, one = workdir / "many.jsonl", workdir / "one.jsonl"
@@ -135,13 +135,13 @@ def batch(folder: Path, lines: list[str], workdir: Path) -> list[Row]:
     common = {"n": len(lines), "seconds": total, "start_s": start_cost}
     excluding = (len(lines) - 1) / max(total - start_cost, 1e-9)
     return [
-        {"path": "decide --batch, wall", "per_s": len(lines) / total} | common,
-        {"path": "decide --batch, excl. start", "per_s": excluding} | common,
+        {"path": f"decide --batch {mix}, wall", "per_s": len(lines) / total} | common,
+        {"path": f"decide --batch {mix}, excl. start", "per_s": excluding} | common,
     ]
 
 
 def _verdict(row: Row) -> str:
-    if row["path"] == "engine" and row["items"] == TARGET_ITEMS:
+    if row["path"].startswith("engine") and row["items"] == TARGET_ITEMS:
         median = "PASS" if row["median_us"] <= TARGET_MEDIAN_US else "MISS"
         p99 = "PASS" if row["p99_us"] <= TARGET_P99_US else "MISS"
         return f"median ≤ {TARGET_MEDIAN_US:.0f} µs {median}; p99 ≤ {TARGET_P99_US:.0f} µs {p99}"
@@ -151,7 +151,7 @@ def _verdict(row: Row) -> str:
 
 
 HEADER = (
-    f"{'policy':<10}{'items':>6}{'rules':>6}  {'path':<28}"
+    f"{'policy':<10}{'items':>6}{'rules':>6}  {'path':<38}"
     + "".join(f"{title:>10}" for title in ("median µs", "p99 µs", "per s"))
     + "  target"
 )
@@ -161,7 +161,7 @@ def format_row(row: Row) -> str:
     median = f"{row['median_us']:.1f}" if "median_us" in row else "-"
     p99 = f"{row['p99_us']:.1f}" if "p99_us" in row else "-"
     return (
-        f"{row['policy']:<10}{row['items']:>6}{row['rules']:>6}  {row['path']:<28}"
+        f"{row['policy']:<10}{row['items']:>6}{row['rules']:>6}  {row['path']:<38}"
         f"{median:>10}{p99:>10}{row['per_s']:>10,.0f}  {row['target']}"
     ).rstrip()
 
@@ -193,22 +193,30 @@ def run(
                 loaded = time.perf_counter()
                 rules = len(compiled(policy).rules)
                 compiled_at = time.perf_counter()
-                rng = random.Random(SEED)
                 items = [(item.theme, item.key) for item in policy.items()]
-                raw = [random_request(rng, items) for _ in range(max(requests, batch_requests))]
+                count = max(requests, batch_requests)
+                rng = random.Random(SEED)
+                raw = [random_request(rng, items) for _ in range(count)]
                 parsed = [parse_request(data) for data in raw[:requests]]
+                rng = random.Random(SEED)
+                everyday_raw = [everyday_request(rng, items) for _ in range(count)]
+                everyday = [parse_request(data) for data in everyday_raw[:requests]]
                 common = {"policy": name, "items": len(items), "rules": rules}
                 common |= {"load_ms": (loaded - started) * 1e3, "compile_ms": (compiled_at - loaded) * 1e3}
                 warmup = min(2_000, requests)
                 paths: list[tuple[str, Callable[[DecisionRequest], object]]] = [
-                    ("engine", partial(evaluate, policy)),
+                    ("engine, adversarial mix", partial(evaluate, policy)),
                     ("reference interpreter", _reference(policy)),
                     ("model oracle", partial(oracle, policy)),
                 ]
-                measured = [{"path": path} | timed(call, parsed, warmup) for path, call in paths]
+                measured = [
+                    {"path": "engine, everyday mix"} | timed(partial(evaluate, policy), everyday, warmup)
+                ]
+                measured += [{"path": path} | timed(call, parsed, warmup) for path, call in paths]
                 if batch_requests > 0:
-                    lines = [json.dumps(data, separators=(",", ":")) for data in raw[:batch_requests]]
-                    measured += batch(folder, lines, work)
+                    for mix, data in (("everyday", everyday_raw), ("adversarial", raw)):
+                        lines = [json.dumps(one, separators=(",", ":")) for one in data[:batch_requests]]
+                        measured += batch(folder, lines, work, mix)
                 for figures in measured:
                     row = common | figures
                     row["target"] = _verdict(row)

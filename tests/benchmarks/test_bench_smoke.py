@@ -14,7 +14,12 @@ def test_the_benchmark_returns_figures_for_every_row() -> None:
     assert [(row["policy"], row["path"]) for row in rows] == [
         (policy, path)
         for policy in ("demo", "gen-10")
-        for path in ("engine", "reference interpreter", "model oracle")
+        for path in (
+            "engine, everyday mix",
+            "engine, adversarial mix",
+            "reference interpreter",
+            "model oracle",
+        )
     ]
     for row in rows:
         assert row["n"] == 200

@@ -194,3 +194,49 @@ def random_request(rng: random.Random, items: list[tuple[str, str]]) -> dict[str
     if rng.random() < 0.2:
         request["caseworker"] = {"mandate_ceiling": _money(rng, 5000, 30000)}
     return request
+
+
+def everyday_request(rng: random.Random, items: list[tuple[str, str]]) -> dict[str, Any]:
+    """A request as caseworkers mostly make them: mostly children, mostly modest amounts, a short history of
+    earlier small aid, an envelope with room, rarely frozen, rarely an unknown item. `random_request` is the
+    adversarial mix (most requests escalate, often for several reasons); this one is the everyday mix."""
+    day = _day(rng, date(2026, 1, 1), date(2027, 12, 31))
+    members = []
+    for m in range(rng.randrange(1, 6)):
+        child = m > 0 or rng.random() < 0.8
+        born = day - timedelta(days=rng.randrange(365 * (2 if child else 19), 365 * (17 if child else 70)))
+        members.append(
+            {"id": f"m{m}", "birth_date": born.isoformat(), "relation": "kind" if child else "zelf"}
+        )
+    beneficiary = members[0]
+    theme, item = rng.choice(items) if rng.random() < 0.99 else ("t0", "onbekend")
+    roll = rng.random()
+    amount = (
+        _money(rng, 500, 5000)
+        if roll < 0.7
+        else _money(rng, 5000, 15000)
+        if roll < 0.95
+        else _money(rng, 15000, 40000)
+    )
+    history = [
+        {
+            "date": _day(rng, day - timedelta(days=400), day).isoformat(),
+            "theme": theme,
+            "item": item if rng.random() < 0.5 else rng.choice(items)[1],
+            "amount": _money(rng, 500, 4000),
+            "beneficiary_id": rng.choice(members)["id"],
+            "dossier_id": "d1",
+        }
+        for _ in range(rng.randrange(0, 3))
+    ]
+    return {
+        "date": day.isoformat(),
+        "theme": theme,
+        "item": item,
+        "amount": amount,
+        "beneficiary": beneficiary,
+        "household": {"id": "h1", "members": members},
+        "history": history,
+        "envelope": {"available": _money(rng, 50000, 2000000), "frozen": rng.random() < 0.01},
+        "dossier_id": "d1",
+    }
