@@ -71,8 +71,8 @@ def is_registered(name: str) -> bool:
 
 def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
     """Assert `fact` in ruleset `name`, return the names of every rule that fired (catch-all excluded),
-    and retract the fact again."""
-    text = _encode({**fact, "sid": SESSION_ID})
+    and retract the fact again. The fact is evaluated in the reserved session whatever its `sid` says."""
+    text = _encode(fact if fact.get("sid") == SESSION_ID else {**fact, "sid": SESSION_ID})
     with _lock:
         handle = _handles.get(name)
         if handle is None:

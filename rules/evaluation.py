@@ -131,7 +131,7 @@ def build_fact(compiled_policy: CompiledPolicy, item: CompiledItem | None, facts
     ceiling = period.ceiling if period.ceiling is not None else facts.amount
     if facts.caseworker_ceiling is not None:
         ceiling = min(ceiling, facts.caseworker_ceiling)
-    fact = dict(period.static)
+    fact = period.static.copy()
     fact["age"] = facts.beneficiary_age
     fact["rel"] = facts.beneficiary_relation
     fact["hs"] = facts.household_size

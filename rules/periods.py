@@ -16,15 +16,16 @@ from types import MappingProxyType
 from typing import Any
 
 from rules.compiler import UNKNOWN_SHAPE, CompiledItem, CompiledPolicy, resolve_constant
+from rules.engine import SESSION_ID
 from rules.model import ParamRef, Policy
 from rules.reasons import parameter_edge
 
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    static: Mapping[
-        str, Any
-    ]  # the engine fields fixed in this period: known, shape, k*, lm*, padding, missing
+    # The engine fields fixed in this period (sid, known, shape, k*, padding, missing). A plain dict, as every
+    # decision copies it; never changed once built.
+    static: dict[str, Any]
     bounds: tuple[int | None, ...]  # per limit slot; None: its parameter has no value yet
     ceiling: int | None  # the policy's mandate ceiling; None: no value yet
     missing: tuple[str, ...]  # parameters without a value in this period
@@ -78,6 +79,7 @@ def _compute(compiled_policy: CompiledPolicy, item: CompiledItem | None, day: da
     if ceiling is None:
         missing.append(policy.general.mandate_ceiling.parameter or "mandate_ceiling")
     static: dict[str, Any] = {
+        "sid": SESSION_ID,
         "known": 1 if item is not None else 0,
         "shape": item.shape if item is not None else UNKNOWN_SHAPE,
     }
@@ -104,7 +106,7 @@ def _compute(compiled_policy: CompiledPolicy, item: CompiledItem | None, day: da
         if value is not None:
             parameters[name] = parameter_edge(parameter, value)
     return Period(
-        static=MappingProxyType(static),
+        static=static,
         bounds=tuple(bounds),
         ceiling=ceiling,
         missing=tuple(missing),
