@@ -128,12 +128,17 @@ class AidRequest:
         return released + self._take(decision, envelope, after_release)
 
     def approve_by_committee(self, amount: Money | None, *, by: str, motivation: str = "") -> list[Movement]:
-        """The committee approves this amount or another; approving less than asked needs a motivation."""
+        """The committee approves this amount or another; another amount than asked needs a motivation (the
+        law on the formal motivation of administrative acts), whether it is less or more."""
         self.require(AidStatus.ESCALATED, "approve")
         approved = positive_amount(amount if amount is not None else self.amount, "amount")
         motivation = motivation.strip()
-        if approved < self.amount and not motivation:
-            raise InvalidInput("approving less than was asked needs a motivation", field="motivation")
+        if approved != self.amount and not motivation:
+            raise InvalidInput(
+                "approving another amount than was asked needs a motivation",
+                field="motivation",
+                figures={"asked": str(self.amount), "approved": str(approved)},
+            )
         movements = self._release_hold("approved by the committee")
         self.status, self.approved_amount = AidStatus.APPROVED, approved
         self.decided_by, self.motivation = by, motivation
@@ -155,7 +160,10 @@ class AidRequest:
 
     def withdraw(self, reason: str = "") -> list[Movement]:
         if self.status not in OPEN:
-            raise InvalidTransition(f"only an open request can be withdrawn; this one is {self.status.value}")
+            raise InvalidTransition(
+                f"only an open request can be withdrawn; this one is {self.status.value}",
+                figures={"status": self.status.value},
+            )
         self.closing_reason = reason.strip()
         movements = self._release_hold("withdrawn")
         self.status = AidStatus.WITHDRAWN

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import Enum
 from types import MappingProxyType
 
-from envelopes.domain.errors import Forbidden
+from envelopes.domain.errors import Forbidden, NotAssigned, OwnRequest
 from envelopes.domain.users import Role, User
 
 
@@ -56,10 +56,10 @@ def authorize(user: User, act: Act) -> None:
 def require_assigned(user: User, caseworker_id: str) -> None:
     """A caseworker acts only on dossiers assigned to them (other roles are checked by `authorize`)."""
     if user.role is Role.CASEWORKER and user.id != caseworker_id:
-        raise Forbidden(f"this client dossier is not assigned to {user.id}")
+        raise NotAssigned(f"this client dossier is not assigned to {user.id}")
 
 
 def require_not_requester(user: User, requested_by: str) -> None:
     """Nobody decides on, or undoes, aid they requested themselves."""
     if user.id == requested_by:
-        raise Forbidden(f"{user.id} requested this aid and may not decide on it")
+        raise OwnRequest(f"{user.id} requested this aid and may not decide on it")

@@ -48,6 +48,18 @@ class Forbidden(DomainError):
     status = 403
 
 
+class OwnRequest(Forbidden):
+    """Nobody decides on, or undoes, aid they requested themselves."""
+
+    code = "own_request"
+
+
+class NotAssigned(Forbidden):
+    """A caseworker acts only on the client dossiers assigned to them."""
+
+    code = "not_assigned"
+
+
 class Conflict(DomainError):
     """The request is well-formed but the current state does not allow it."""
 

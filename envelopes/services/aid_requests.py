@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from envelopes.domain.aid_requests import AidRequest
 from envelopes.domain.duties import Act, require_assigned, require_not_requester
 from envelopes.domain.envelopes import Balance, Envelope, Movement
+from envelopes.domain.errors import Forbidden
 from envelopes.domain.log import text_hash
 from envelopes.domain.users import Role
 from envelopes.services.answers import AidAnswer
@@ -46,14 +47,20 @@ def withdraw_aid_request(cmd: WithdrawAidRequest, uow: UnitOfWork, clock: Clock)
 
 
 def cancel_aid(cmd: CancelAid, uow: UnitOfWork, clock: Clock) -> AidAnswer:
-    """Approved aid undone, with a reason: its commitment is released. By the dossier's caseworker or the
-    committee (not by a committee member who requested it)."""
+    """Approved aid undone, with a reason: its commitment is released. Aid the caseworker approved within
+    their mandate may be cancelled by the dossier's caseworker or the committee; aid the committee approved
+    only by the committee (not by a member who requested it)."""
     with uow:
         actor = acting(uow, cmd.actor_id, Act.CANCEL_AID)
         aid = existing(uow.requests.get_for_update(cmd.request_id), "aid request", cmd.request_id)
         if actor.role is Role.CASEWORKER:
             dossier = existing(uow.dossiers.get(aid.dossier_id), "dossier", aid.dossier_id)
             require_assigned(actor, dossier.caseworker_id)
+            if aid.decided_by is not None:
+                raise Forbidden(
+                    "aid the committee approved can only be cancelled by the committee",
+                    figures={"decided_by": "committee"},
+                )
         else:
             require_not_requester(actor, aid.requested_by)
         envelope = existing(uow.envelopes.get_for_update(aid.envelope_id), "envelope", aid.envelope_id)

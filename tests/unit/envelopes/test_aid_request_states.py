@@ -112,9 +112,12 @@ def test_the_committee_approval_turns_the_hold_into_a_commitment() -> None:
     )  # fmt: skip
 
 
-def test_the_committee_may_approve_another_amount() -> None:
+def test_the_committee_may_approve_another_amount_with_a_motivation() -> None:
     request, _ = submitted(Outcome.ESCALATE)
-    movements = request.approve_by_committee(eur("80.00"), by="cor")
+    with pytest.raises(InvalidInput) as refused:
+        request.approve_by_committee(eur("80.00"), by="cor")  # more than asked: motivated too
+    assert refused.value.field == "motivation"
+    movements = request.approve_by_committee(eur("80.00"), by="cor", motivation="Twee paar nodig.")
     assert movements[-1] == Movement(EntryKind.COMMITMENT, eur("80.00"))
     assert request.approved_amount == eur("80.00")
 

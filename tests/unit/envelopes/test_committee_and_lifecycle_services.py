@@ -59,7 +59,9 @@ def test_the_committee_approval_turns_the_hold_into_a_commitment(world: World) -
 
 def test_the_committee_may_approve_another_amount(world: World) -> None:
     request_id = escalated(world)
-    decide(world, request_id, Ruling.APPROVE, amount=eur("90.00"))
+    with pytest.raises(InvalidInput):
+        decide(world, request_id, Ruling.APPROVE, amount=eur("90.00"))
+    decide(world, request_id, Ruling.APPROVE, amount=eur("90.00"), motivation="Ook een jas.")
     assert world.balance(world.kleding).committed == eur("90.00")
     assert world.state.log[-1].details["approved_amount"] == "90.00"
 
