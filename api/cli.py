@@ -21,7 +21,10 @@ unknown option, a missing file)."""
 
 def create_app() -> typer.Typer:
     """The root app with every subcommand group."""
+    from api.cli_db import create_db_app
     from api.cli_decide import register_decide
+    from api.cli_log import create_log_app
+    from api.cli_policy import create_policy_app
     from api.cli_rules import create_rules_app
 
     app = typer.Typer(
@@ -34,6 +37,9 @@ def create_app() -> typer.Typer:
     )
     app.add_typer(create_rules_app(), name="rules")
     register_decide(app)
+    app.add_typer(create_db_app(), name="db")
+    app.add_typer(create_log_app(), name="log")
+    app.add_typer(create_policy_app(), name="policy")
     return app
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from budget_steps import *  # noqa: F403  de stappen van financien.feature en comite.feature
 from pytest_bdd import given, parsers, then, when
 
 from rules.evaluation import evaluate

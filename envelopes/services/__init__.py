@@ -14,7 +14,7 @@ from envelopes.services.envelopes import (
     unfreeze_envelope,
 )
 from envelopes.services.log import log_head, verify_log
-from envelopes.services.policies import register_policy_version
+from envelopes.services.policies import install_first_policy_version, register_policy_version
 from envelopes.services.users import add_user, bootstrap_admin, disable_user, set_role
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "create_dossier",
     "disable_user",
     "freeze_envelope",
+    "install_first_policy_version",
     "log_head",
     "open_envelope",
     "preview_aid_request",

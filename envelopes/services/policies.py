@@ -1,6 +1,11 @@
-"""Policy versions: the policy officer registers rule files with the date they take effect."""
+"""Policy versions: the policy officer registers rule files with the date they take effect; an empty
+installation gets its first version from the policy folder it was set up with."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 
 from envelopes.domain.duties import Act
 from envelopes.domain.errors import Conflict
@@ -12,6 +17,13 @@ from envelopes.services.common import Clock, acting
 from envelopes.services.engine import DecisionEngine
 from envelopes.services.log import record
 from envelopes.unit_of_work import UnitOfWork
+
+SYSTEM_ACTOR = "system"
+"""The actor of what Mandaat does itself at installation, on the operator's command (`mandaat db upgrade`):
+not a user account, so no role is checked; the operator's authority is holding the database."""
+
+FIRST_EFFECTIVE_FROM = date(2000, 1, 1)
+"""The first version is in force from this date: early enough for any request a dossier can hold."""
 
 
 def register_policy_version(
@@ -49,3 +61,55 @@ def register_policy_version(
         )
         uow.commit()
     return PolicyVersionAnswer(version.version, version.effective_from)
+
+
+@dataclass(frozen=True)
+class PolicyInstallation:
+    installed: bool  # False: versions were stored already, nothing changed
+    in_force: PolicyVersionAnswer | None  # the version in force today (None: every stored one starts later)
+
+
+def install_first_policy_version(
+    files: Mapping[str, str], uow: UnitOfWork, engine: DecisionEngine, clock: Clock
+) -> PolicyInstallation:
+    """Store `files` (a policy folder's rule files) as the first version, in force from 2000-01-01, when the
+    database holds no version yet; otherwise change nothing and say which version is in force today.
+
+    Done by the system (`SYSTEM_ACTOR`), not by a user: it is how an installation starts, before anyone can
+    log in. Later versions are registered by a policy user (`register_policy_version`), from today on."""
+    with uow:
+        now = clock()
+        today = brussels_date(now)
+        if uow.policies.all():
+            return _already_installed(uow, today)
+        policy = engine.compile(dict(policy_files(files)))  # before the lock: compiling takes a while
+        uow.log.lock_head()  # one installer at a time: a rival's version is visible once this is held
+        if uow.policies.all():
+            return _already_installed(uow, today)
+        version = PolicyVersion.register(
+            (),
+            version=policy.version,
+            effective_from=FIRST_EFFECTIVE_FROM,
+            files=files,
+            today=today,
+            by=SYSTEM_ACTOR,
+            at=now,
+        )
+        uow.policies.add(version)
+        record(
+            uow,
+            clock,
+            actor_id=SYSTEM_ACTOR,
+            action="policy.registered",
+            subjects={"policy_version": version.version},
+            policy_version=version.version,
+            details={"effective_from": version.effective_from.isoformat(), "bootstrap": "true"},
+        )
+        uow.commit()
+    return PolicyInstallation(True, PolicyVersionAnswer(version.version, version.effective_from))
+
+
+def _already_installed(uow: UnitOfWork, today: date) -> PolicyInstallation:
+    current = uow.policies.in_force_on(today)
+    in_force = None if current is None else PolicyVersionAnswer(current.version, current.effective_from)
+    return PolicyInstallation(False, in_force)

@@ -31,6 +31,7 @@ from envelopes.domain.users import Role
 from envelopes.persistence import tables
 from envelopes.services import commands as cmd
 from envelopes.services.common import utc_now
+from rules.loader import load_policy
 from rules.money import Money
 from rules.policies import DEMO_POLICY
 
@@ -144,14 +145,21 @@ def assert_broken_at(result: Result, sequence: int, problem: str) -> None:
     assert found, result.stdout
 
 
-def test_upgrade_from_empty_installs_the_demo_policy_once(sqlite_url: str) -> None:
-    head = head_revision()
-    first = mandaat("db", "upgrade", "--db", sqlite_url)
-    assert_exit(first, 0, f"schema: upgraded from an empty database to {head}", "policy: installed")
-    assert "in force from 2000-01-01" in first.stdout
+def test_upgrade_from_empty_installs_the_policy_folder_once_and_nothing_when_it_is_broken(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    head, broken = head_revision(), stricter_demo(tmp_path, broken=True)
+    refused = mandaat("db", "upgrade", "--db", sqlite_url, "--policy", str(broken))
+    assert_exit(refused, 1, "kleding.yaml:", "energie.yaml:", "not a valid policy")
+    assert not (tmp_path / "mandaat.db").exists()
 
-    again = mandaat("db", "upgrade", "--db", sqlite_url)
-    assert_exit(again, 0, f"already at the newest revision {head}", "versions are stored already (nothing")
+    stricter = stricter_demo(tmp_path)
+    version = load_policy(stricter).version
+    first = mandaat("db", "upgrade", "--db", sqlite_url, "--policy", str(stricter))
+    assert_exit(first, 0, f"upgraded from an empty database to {head}", f"as the first version {version}")
+    assert "in force from 2000-01-01" in first.stdout
+    again = mandaat("db", "upgrade", "--db", sqlite_url)  # the demo policy: not installed over the first
+    assert_exit(again, 0, f"already at the newest revision {head}", f"installed); in force today: {version}")
     assert [(e.actor_id, e.action) for e in entries(sqlite_url)] == [("system", "policy.registered")]
     assert mandaat("db", "current", "--db", sqlite_url).stdout == f"{head} (the newest)\n"
 
@@ -168,7 +176,7 @@ def test_downgrade_needs_yes_and_then_drops_everything(sqlite_url: str) -> None:
     ("url", "message"),
     [
         ("not a url", "is not a database URL Mandaat can use"),
-        ("mysql://u@h/db", "is not a database URL Mandaat can use"),
+        ("mysql+foo://u:secret@h/db", "is not a database URL Mandaat can use"),
         ("sqlite://", "an in-memory database is gone"),
         ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "cannot use the database at"),
     ],
@@ -338,12 +346,14 @@ def test_replay_reports_an_altered_reason(sqlite_url: str) -> None:
     assert_exit(result, 1, f"entry {filled.escalated} ", ": text_nl logged 'Iets anders', replayed '")
 
 
-def stricter_demo(tmp_path: Path) -> Path:
-    """The demo policy with winter shoes up to € 40,00 only."""
-    folder = tmp_path / "strenger"
+def stricter_demo(tmp_path: Path, *, broken: bool = False) -> Path:
+    """The demo policy with winter shoes up to € 40,00 only; `broken`: two files with an unknown key."""
+    folder = tmp_path / ("kapot" if broken else "strenger")
     shutil.copytree(DEMO_POLICY, folder)
     shoes = folder / "kleding.yaml"
     shoes.write_text(shoes.read_text("utf-8").replace('2024-01-01: "60.00"', '2024-01-01: "40.00"'), "utf-8")
+    for name in ("kleding.yaml", "energie.yaml") if broken else ():
+        (folder / name).write_text((folder / name).read_text("utf-8") + "kapot: ja\n", "utf-8")
     return folder
 
 
@@ -373,9 +383,7 @@ def test_registering_is_refused_with_every_error_or_reason_and_stores_nothing(
 ) -> None:
     fill(sqlite_url)
     before = len(entries(sqlite_url))
-    broken = stricter_demo(tmp_path)
-    for name in ("kleding.yaml", "energie.yaml"):
-        (broken / name).write_text((broken / name).read_text("utf-8") + "kapot: ja\n", "utf-8")
+    broken = stricter_demo(tmp_path, broken=True)
     tomorrow = brussels_date(utc_now()) + timedelta(days=1)
 
     result = register(broken, tomorrow, "carla", sqlite_url)
