@@ -21,6 +21,10 @@ class Role(Enum):
     ADMIN = "admin"  # beheerder
 
 
+#: Actor ids that are not users: the installation itself (e.g. the first policy version).
+RESERVED_IDS = frozenset({"system"})
+
+
 @dataclass
 class User:
     id: str  # the login name, lower case
@@ -45,6 +49,8 @@ class User:
                 f'"{user_id}" is not a user id: lower-case letters, digits and _ . @ -, at most 64',
                 field="user_id",
             )
+        if user_id in RESERVED_IDS:
+            raise InvalidInput(f'"{user_id}" is reserved for the installation itself', field="user_id")
         if mandate_ceiling is not None and mandate_ceiling.cents < 0:
             raise InvalidInput("mandate_ceiling cannot be negative", field="mandate_ceiling")
         return cls(

@@ -18,7 +18,7 @@ from envelopes.services.engine import DecisionEngine
 from envelopes.services.log import record
 from envelopes.unit_of_work import UnitOfWork
 
-SYSTEM_ACTOR = "system"
+SYSTEM_ACTOR = "system"  # reserved: users.RESERVED_IDS
 """The actor of what Mandaat does itself at installation, on the operator's command (`mandaat db upgrade`):
 not a user account, so no role is checked; the operator's authority is holding the database."""
 

@@ -88,3 +88,8 @@ def test_a_user_is_well_formed(user_id: str, name: str, ceiling: int | None, fie
     with pytest.raises(InvalidInput) as refused:
         User.new(user_id, name, Role.CASEWORKER, mandate_ceiling=None if ceiling is None else Money(ceiling))
     assert refused.value.field == field
+
+
+def test_the_system_actor_id_cannot_be_a_user() -> None:
+    with pytest.raises(InvalidInput, match="reserved"):
+        User.new("system", "Het systeem", Role.ADMIN)
