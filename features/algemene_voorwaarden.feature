@@ -95,7 +95,7 @@ Functionaliteit: Algemene voorwaarden voor elke aanvraag
       | regel                                     | tekst                                                                                                                               |
       | general.envelope_frozen                   | Het budget voor dit thema is bevroren                                                                                               |
       | general.mandate_ceiling                   | € 300,00 is meer dan het mandaatplafond van € 250,00 per aanvraag                                                                   |
-      | kleding.winterschoenen.delegation         | De maatschappelijk assistent beslist alleen over winterschoenen als de leeftijd van de begunstigde lager dan 18 is; hier: de leeftijd van de begunstigde is 36 |
+      | kleding.winterschoenen.delegation         | Zelf beslissen over winterschoenen mag alleen als deze voorwaarde geldt: de begunstigde is jonger dan 18 jaar. Hier: de leeftijd van de begunstigde is 36. |
       | kleding.winterschoenen.amount_per_request | € 300,00 is meer dan het maximum van € 60,00 per paar winterschoenen                                                                |
 
   Scenario: Alles tegelijk: elke reden staat erbij

@@ -37,4 +37,4 @@ Functionaliteit: Schoolreizen
     Als de maatschappelijk assistent op 4 mei 2026 een schoolreis van € 80,00 vraagt voor Amir
     Dan gaat de aanvraag naar het comité
     En de enige reden is "onderwijs.schoolreis.delegation"
-    En de reden "onderwijs.schoolreis.delegation" luidt "De maatschappelijk assistent beslist alleen over schoolreis als de leeftijd van de begunstigde lager dan 18 is; hier: de leeftijd van de begunstigde is 18"
+    En de reden "onderwijs.schoolreis.delegation" luidt "Zelf beslissen over schoolreis mag alleen als deze voorwaarde geldt: de begunstigde is jonger dan 18 jaar. Hier: de leeftijd van de begunstigde is 18."

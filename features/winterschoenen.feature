@@ -66,7 +66,7 @@ Functionaliteit: Winterschoenen voor kinderen
     Als de maatschappelijk assistent op 23 november 2026 winterschoenen van € 55,00 vraagt voor Sara
     Dan gaat de aanvraag naar het comité
     En de enige reden is "kleding.winterschoenen.delegation"
-    En de reden "kleding.winterschoenen.delegation" luidt "De maatschappelijk assistent beslist alleen over winterschoenen als de leeftijd van de begunstigde lager dan 18 is; hier: de leeftijd van de begunstigde is 36"
+    En de reden "kleding.winterschoenen.delegation" luidt "Zelf beslissen over winterschoenen mag alleen als deze voorwaarde geldt: de begunstigde is jonger dan 18 jaar. Hier: de leeftijd van de begunstigde is 36."
 
   Abstract Scenario: De leeftijd telt op de dag van de aanvraag
     Gegeven het gezin telt ook een kind "Yasmine" geboren op 23 november 2008

@@ -16,29 +16,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from rules import wording
 from rules.formatting import format_date
 from rules.model import (
-    All,
     Always,
-    Any,
     Bound,
-    Compare,
-    CompareOp,
     Condition,
-    Constant,
-    FactRef,
-    FactType,
     Item,
     Limit,
     Measure,
-    Not,
-    Operand,
     Parameter,
     Policy,
     Scope,
     Subject,
     Theme,
-    Unit,
 )
 from rules.money import format_eur
 
@@ -66,8 +57,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "parameter": ("parameter", "parameter"),
     "alone": ("Zelf beslissen", "Decide alone"),
     "alone_when": ("Zelf beslissen wanneer", "Decide alone when"),
-    "always": ("altijd", "always"),
-    "never": ("nooit: altijd naar het comité", "never: always to the committee"),
     "no_limits": (
         "geen eigen grenzen; de algemene voorwaarden gelden",
         "none of its own; the general conditions apply",
@@ -109,36 +98,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "description": ("Omschrijving", "Description"),
     "values": ("Waarden", "Values"),
     "reference": ("Referentie", "Reference"),
-    "years": ("{} jaar", "{} years"),
-    "the_beneficiary": ("de begunstigde", "the beneficiary"),
-    "not_the_case": ("het is niet zo dat", "it is not the case that"),
-    "and": ("en", "and"),
-    "or": ("of", "or"),
 }
 
-_FACT_NOUNS: dict[str, tuple[str, str]] = {
-    "beneficiary.age": ("de leeftijd van de begunstigde", "the beneficiary's age"),
-    "beneficiary.relation": ("de relatie van de begunstigde", "the beneficiary's relation"),
-    "household.size": ("het aantal gezinsleden", "the number of household members"),
-    "household.children": ("het aantal kinderen (jonger dan 18) in het gezin", "the number of children "
-                           "(under 18) in the household"),
-    "household.adults": ("het aantal volwassenen in het gezin", "the number of adults in the household"),
-    "household.income_band": ("de inkomenscategorie van het gezin", "the household's income band"),
-    "request.amount": ("het gevraagde bedrag", "the amount requested"),
-    "request.quantity": ("het gevraagde aantal", "the quantity requested"),
-}  # fmt: skip
-
-#: op -> (nl, en) for any fact, and (nl, en) when "the beneficiary" is compared with an age
-_OPS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "<": (("is kleiner dan", "is less than"), ("is jonger dan", "is under")),
-    "<=": (("is hoogstens", "is at most"), ("is hoogstens", "is at most")),
-    ">": (("is groter dan", "is more than"), ("is ouder dan", "is over")),
-    ">=": (("is minstens", "is at least"), ("is minstens", "is at least")),
-    "==": (("is", "is"), ("is", "is")),
-    "!=": (("is niet", "is not"), ("is niet", "is not")),
-}
-_FLIP: dict[str, CompareOp] = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_NEGATE: dict[str, CompareOp] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _SCOPES: dict[Scope, tuple[str, str]] = {
     Scope.REQUEST: ("per aanvraag", "per request"),
     Scope.BENEFICIARY: ("per begunstigde", "per beneficiary"),
@@ -305,77 +266,22 @@ def dated_values(
 ) -> str:
     """ "€ 60,00 (vanaf 1 januari 2024), € 65,00 (vanaf 1 januari 2027)"; a single value without its date
     unless `always_dated`."""
-    show = value or (lambda number: unit_value(number, parameter.unit, lang))
+    show = value or (lambda number: wording.unit_value(number, parameter.unit, lang))
     if len(parameter.values) == 1 and not always_dated:
         return show(parameter.values[0].value)
     since = _w("since", lang)
     return ", ".join(f"{show(v.value)} ({since} {format_date(v.since, lang)})" for v in parameter.values)
 
 
-def unit_value(value: int, unit: Unit, lang: Lang) -> str:
-    if unit is Unit.EUR:
-        return format_eur(value, lang)
-    if unit is Unit.YEARS:
-        return _w("years", lang).format(value)
-    return str(value)
-
-
 # --- conditions in plain words ----------------------------------------------------------------------------
 
 
 def condition_text(condition: Condition, policy: Policy, lang: Lang) -> str:
-    """`beneficiary.age < meerderjarigheid` → "de begunstigde is jonger dan 18 jaar"."""
-    if isinstance(condition, Always):
-        return _w("always" if condition.value else "never", lang)
-    if isinstance(condition, Compare):
-        return _compare_text(condition, policy, lang)
-    if isinstance(condition, Not):
-        inner = condition.part
-        if isinstance(inner, Compare):
-            return _compare_text(Compare(_NEGATE[inner.op], inner.left, inner.right), policy, lang)
-        if isinstance(inner, Always):
-            return condition_text(Always(not inner.value), policy, lang)
-        return f"{_w('not_the_case', lang)} {_grouped(inner, policy, lang)}"
-    word = _w("and" if isinstance(condition, All) else "or", lang)
-    return f" {word} ".join(_grouped(part, policy, lang) for part in condition.parts)
-
-
-def _grouped(condition: Condition, policy: Policy, lang: Lang) -> str:
-    text = condition_text(condition, policy, lang)
-    return f"({text})" if isinstance(condition, All | Any) else text
-
-
-def _compare_text(compare: Compare, policy: Policy, lang: Lang) -> str:
-    op, left, right = compare.op, compare.left, compare.right
-    if not isinstance(left, FactRef) and isinstance(right, FactRef):
-        op, left, right = _FLIP[op], right, left
-    if isinstance(left, FactRef) and left.name == "beneficiary.age" and not isinstance(right, FactRef):
-
-        def age(years: int) -> str:
-            return _w("years", "nl").format(years) if lang == "nl" else str(years)
-
-        value = _operand_text(right, policy, lang, age)
-        return f"{_w('the_beneficiary', lang)} {_pick(_OPS[op][1], lang)} {value}"
-    return (
-        f"{_operand_text(left, policy, lang)} {_pick(_OPS[op][0], lang)} {_operand_text(right, policy, lang)}"
+    """`beneficiary.age < meerderjarigheid` → "de begunstigde is jonger dan 18 jaar", with every dated
+    value of a parameter."""
+    return wording.condition_text(
+        condition, policy, lang, lambda parameter, show: dated_values(parameter, lang, show)
     )
-
-
-def _operand_text(
-    operand: Operand, policy: Policy, lang: Lang, number: Callable[[int], str] | None = None
-) -> str:
-    if isinstance(operand, FactRef):
-        return _pick(_FACT_NOUNS.get(operand.name, (operand.name, operand.name)), lang)
-    if isinstance(operand, Constant):
-        if operand.type is FactType.TEXT:
-            return f'"{operand.value}"'
-        if operand.type is FactType.MONEY:
-            return format_eur(int(operand.value), lang)
-        return number(int(operand.value)) if number else str(operand.value)
-    parameter = policy.parameters.get(operand.name)
-    if parameter is None:
-        return operand.name
-    return dated_values(parameter, lang, number if parameter.unit is not Unit.EUR else None)
 
 
 # --- general conditions and parameters --------------------------------------------------------------------

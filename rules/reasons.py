@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,14 +20,11 @@ from rules.model import (
     Any,
     Compare,
     Condition,
-    Constant,
     FactRef,
-    FactType,
     Item,
     Limit,
     Measure,
     Not,
-    Operand,
     Parameter,
     ParamRef,
     Policy,
@@ -39,6 +36,7 @@ from rules.model import (
     WindowKind,
 )
 from rules.money import format_cents
+from rules.wording import ShowParameter, condition_text, fact_noun
 
 OVERRIDE_PLACEHOLDERS = frozenset({"item", "amount", "max", "total", "used", "count", "window", "basis"})
 
@@ -89,8 +87,9 @@ _NEVER = Text(
     "{item} is never decided by the caseworker alone: the request goes to the committee",
 )
 _NOT_DELEGATED = Text(
-    "De maatschappelijk assistent beslist alleen over {item_lower} als {condition}; hier: {observed}",
-    "The caseworker decides alone on {item_lower} only when {condition}; here: {observed}",
+    "Zelf beslissen over {item_lower} mag alleen als deze voorwaarde geldt: {condition}. Hier: {observed}.",
+    "The caseworker may decide alone on {item_lower} only when this condition holds: {condition}. "
+    "Here: {observed}.",
 )
 
 _SCOPES = {
@@ -98,22 +97,6 @@ _SCOPES = {
     Scope.HOUSEHOLD: Text("voor dit gezin", "for this household"),
     Scope.DOSSIER: Text("in dit dossier", "in this dossier"),
     Scope.REQUEST: Text("per aanvraag", "per request"),
-}
-
-FACT_LABELS: Mapping[str, Text] = {
-    "beneficiary.age": Text("de leeftijd van de begunstigde", "the beneficiary's age"),
-    "beneficiary.relation": Text("de relatie van de begunstigde", "the beneficiary's relation"),
-    "household.size": Text("het aantal gezinsleden", "the household size"),
-    "household.children": Text("het aantal kinderen in het gezin", "the number of children in the household"),
-    "household.adults": Text("het aantal volwassenen in het gezin", "the number of adults in the household"),
-    "household.income_band": Text("de inkomensschijf van het gezin", "the household's income band"),
-    "request.amount": Text("het gevraagde bedrag", "the amount requested"),
-    "request.quantity": Text("het gevraagde aantal", "the quantity requested"),
-}
-
-_OPS = {
-    "nl": {"<": "lager dan", "<=": "hoogstens", ">": "hoger dan", ">=": "minstens", "==": "", "!=": "niet"},
-    "en": {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "==": "", "!=": "not"},
 }
 
 
@@ -253,9 +236,7 @@ def delegation_reason(
     figures = {name: _edge_fact(name, fact_values[name]) for name in names}
     texts = []
     for lang in ("nl", "en"):
-        observed = ", ".join(
-            f"{FACT_LABELS[n].get(lang)} is {_shown_fact(n, fact_values[n], lang)}" for n in names
-        )
+        observed = ", ".join(f"{fact_noun(n, lang)} is {_shown_fact(n, fact_values[n], lang)}" for n in names)
         texts.append(
             _NOT_DELEGATED.get(lang).format(
                 item_lower=item.title.get(lang).lower(),
@@ -278,52 +259,20 @@ def _condition_text(item: Item, policy: Policy, day: date, lang: str) -> str:
     if text is None:
         if len(_condition_texts) > 50_000:
             _condition_texts.clear()
-        text = _condition_texts[key] = condition_words(item.delegated_when, policy, day, lang)
+        text = _condition_texts[key] = condition_text(
+            item.delegated_when, policy, "en" if lang == "en" else "nl", _value_on(day)
+        )
     return text
 
 
-def condition_words(condition: Condition, policy: Policy, day: date | None, lang: str) -> str:
-    """A condition in plain words, with parameters shown by their value on `day` (or their name)."""
-    if isinstance(condition, Always):
-        return (
-            ("altijd" if lang == "nl" else "always")
-            if condition.value
-            else ("nooit" if lang == "nl" else "never")
-        )
-    if isinstance(condition, Not):
-        inner = condition_words(condition.part, policy, day, lang)
-        return f"niet ({inner})" if lang == "nl" else f"not ({inner})"
-    if isinstance(condition, All | Any):
-        joiner = (
-            (" en " if lang == "nl" else " and ")
-            if isinstance(condition, All)
-            else (" of " if lang == "nl" else " or ")
-        )
-        return joiner.join(
-            f"({condition_words(p, policy, day, lang)})"
-            if isinstance(p, All | Any)
-            else condition_words(p, policy, day, lang)
-            for p in condition.parts
-        )
-    assert isinstance(condition, Compare)
-    op = _OPS["en" if lang == "en" else "nl"][condition.op]
-    left = _operand_words(condition.left, policy, day, lang)
-    right = _operand_words(condition.right, policy, day, lang)
-    if lang == "nl":  # Dutch subordinate clause: "als de leeftijd van de begunstigde lager dan 18 is"
-        return " ".join(part for part in (left, op, right, "is") if part)
-    return " ".join(part for part in (left, "is", op, right) if part)
+def _value_on(day: date) -> ShowParameter:
+    """Show a parameter by its value on the request date (its name when it has none yet)."""
 
+    def show(parameter: Parameter, number: Callable[[int], str]) -> str:
+        value = parameter.value_on(day)
+        return parameter.name if value is None else number(value)
 
-def _operand_words(operand: Operand, policy: Policy, day: date | None, lang: str) -> str:
-    if isinstance(operand, FactRef):
-        return FACT_LABELS[operand.name].get(lang)
-    if isinstance(operand, Constant):
-        if operand.type is FactType.MONEY:
-            return format_eur(int(operand.value), lang)
-        return f'"{operand.value}"' if operand.type is FactType.TEXT else str(operand.value)
-    parameter = policy.parameters[operand.name]
-    value = parameter.value_on(day) if day is not None else None
-    return parameter_text(parameter, value, lang) if value is not None else operand.name
+    return show
 
 
 _names: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
