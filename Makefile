@@ -11,12 +11,17 @@ ifeq ($(shell [ $(PY_MINOR) -ge 13 ] && echo yes),yes)
 export CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject $(CPPFLAGS)
 endif
 
+# Browser tests (issue 6) inject axe-core from the npm registry; without npm they skip with the reason shown
+# (under CI=true they must run: .ci/run makes sure node, npm and Debian's chromium are there).
+AXE_VERSION := 4.10.3
+AXE    := .cache/npm/node_modules/axe-core/axe.min.js
+
 .PHONY: run test lint typecheck install clean
 
 run: $(STAMP)
 	$(BIN)/mandaat rules explain --lang nl
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -31,5 +36,10 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .cache
