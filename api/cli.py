@@ -26,6 +26,7 @@ def create_app() -> typer.Typer:
     from api.cli_log import create_log_app
     from api.cli_policy import create_policy_app
     from api.cli_rules import create_rules_app
+    from api.cli_users import create_users_app
 
     app = typer.Typer(
         name="mandaat",
@@ -36,6 +37,7 @@ def create_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.add_typer(create_rules_app(), name="rules")
+    app.add_typer(create_users_app(), name="users")
     register_decide(app)
     app.add_typer(create_db_app(), name="db")
     app.add_typer(create_log_app(), name="log")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policies import DEMO_POLICY
@@ -21,3 +21,22 @@ class Settings(BaseSettings):
         default=DEMO_POLICY,
         description="the policy folder installed as the first version of an empty database",
     )
+
+    # --- accounts and access --------------------------------------------------------------------------------
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="signs access tokens and keys the access log's pseudonyms; when left out, a random key "
+        "is made once and kept in the database (shared by every worker). Changing it signs everyone out.",
+    )
+    token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60, description="how long an access token lasts")
+    login_failure_limit: int = Field(
+        default=5, ge=1, description="failed sign-ins per login name within the lockout, then 429"
+    )
+    login_client_failure_limit: int = Field(
+        default=20, ge=1, description="failed sign-ins per client address within the lockout, then 429"
+    )
+    login_lockout_seconds: int = Field(default=60, ge=1, le=24 * 3600, description="the throttle's window")
+    argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106)")
+    argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB (RFC 9106)")
+    argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes (RFC 9106)")

@@ -1,0 +1,246 @@
+"""Signing in, and deciding on every request who is asking: the use cases of the way in.
+
+- `sign_in`: a user name and password for an access token. Failed tries are counted per login name and per
+  client address (from the access log, so every worker process sees the same counts); past the limit the
+  answer is 429 with the seconds to wait, without looking at the password.
+- `principal`: the user behind a bearer token, checked against the database on every request, so that
+  disabling an account, changing its role or setting a new password takes effect at once.
+- `refused`: a refused request, for the access log.
+- `set_password`: a new password (checked against the policy); every older token stops working.
+
+The access log never holds a password, a login name that matches no account, or a client address: names and
+addresses are kept as keyed hashes (HMAC-SHA256 with a key derived from the installation's secret).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from api.auth.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts
+from api.auth.passwords import Passwords, check_password
+from api.auth.tokens import InvalidToken, TokenSigner
+from envelopes.domain.errors import NotFound
+from envelopes.domain.users import User
+from envelopes.persistence.accounts import AccessEvent, Account, SqlAccounts
+
+MAX_LOGIN_NAME = 64
+SECRET_NAME = "signing_key"  # noqa: S105 (the name of a row, not a secret)
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request comes from and what it asks for, as the access log records it."""
+
+    address: str | None
+    method: str
+    route: str  # the route's template ("/api/v1/dossiers/{dossier_id}"), or the CLI command
+
+
+@dataclass(frozen=True)
+class Throttle:
+    account_failures: int = 5  # failed sign-ins per login name ...
+    client_failures: int = 20  # ... or per client address ...
+    lockout: timedelta = timedelta(seconds=60)  # ... within this time: refused until it has passed
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int  # seconds
+    user: User
+
+
+class InstanceKey:
+    """The installation's secret: from the settings, or made once and kept in the database. Keys for the
+    tokens and for the access log's pseudonyms are derived from it, one per purpose."""
+
+    def __init__(
+        self, configured: str | None, accounts: Callable[[], SqlAccounts], clock: Callable[[], datetime]
+    ):
+        self._configured = configured
+        self._accounts = accounts
+        self._clock = clock
+        self._master: bytes | None = None
+        self._lock = threading.Lock()
+
+    def derive(self, purpose: str) -> bytes:
+        return hmac.new(self._secret(), f"mandaat {purpose} v1".encode(), hashlib.sha256).digest()
+
+    def _secret(self) -> bytes:
+        with self._lock:
+            if self._master is None:
+                if self._configured is not None:
+                    self._master = self._configured.encode("utf-8")
+                else:
+                    with self._accounts() as store:
+                        value = store.secret(SECRET_NAME, lambda: secrets.token_hex(32), self._clock())
+                        store.commit()
+                    self._master = bytes.fromhex(value)
+            return self._master
+
+
+class AccessControl:
+    def __init__(
+        self,
+        *,
+        accounts: Callable[[bool], SqlAccounts],  # read_only -> a new accounts unit of work
+        passwords: Passwords,
+        key: InstanceKey,
+        token_ttl: timedelta,
+        throttle: Throttle,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._accounts = accounts
+        self._passwords = passwords
+        self._key = key
+        self._tokens = TokenSigner(lambda: key.derive("access tokens"), token_ttl)
+        self._throttle = throttle
+        self._clock = clock
+
+    def warm_up(self) -> None:
+        """Fetch (or make) the installation's key now rather than on the first request."""
+        self._key.derive("access tokens")
+
+    # --- sign-in --------------------------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str, client: Client) -> IssuedToken:
+        now = self._clock()
+        login = username.strip().lower()
+        account_key = self._pseudonym("login name", login)
+        client_key = None if client.address is None else self._pseudonym("client address", client.address)
+        since = now - self._throttle.lockout
+        with self._accounts(True) as store:
+            by_account = store.failures_since(since, account_key=account_key)
+            wait = self._retry_after(by_account, self._throttle.account_failures, now)
+            if client_key is not None:
+                by_client = store.failures_since(since, client_key=client_key)
+                wait = max(wait, self._retry_after(by_client, self._throttle.client_failures, now))
+            account = store.account(login) if 0 < len(login) <= MAX_LOGIN_NAME else None
+        event = _Event(now, client, account_key, client_key)
+        if wait > 0:
+            self._write(event.make("login.throttled", 429, "throttled", account))
+            raise TooManyAttempts(wait)
+        credential = None if account is None else account.credential
+        matches = self._passwords.verify(None if credential is None else credential.password_hash, password)
+        refusal = _refusal(account, matches)
+        if refusal is not None or account is None or credential is None:
+            self._write(event.make("login.failed", 400, refusal or "unknown_account", account))
+            raise InvalidCredentials()
+        rehashed = (
+            self._passwords.hash(password) if self._passwords.needs_rehash(credential.password_hash) else None
+        )
+        with self._accounts(False) as store:
+            if rehashed is not None:
+                store.rehash(account.user.id, credential.password_hash, rehashed)
+            store.record(event.make("login.succeeded", 200, "password", account))
+            store.commit()
+        token = self._tokens.issue(account.user.id, credential.token_version, now)
+        return IssuedToken(token, int(self._tokens.ttl.total_seconds()), account.user)
+
+    # --- every request --------------------------------------------------------------------------------------
+
+    def principal(self, token: str) -> User:
+        """The active user a token was issued to, while its version is current; NotAuthenticated otherwise."""
+        try:
+            claims = self._tokens.read(token, self._clock())
+        except InvalidToken as error:
+            raise NotAuthenticated(error.reason) from None
+        with self._accounts(True) as store:
+            account = store.account(claims.user_id)
+        if account is None:
+            raise NotAuthenticated("unknown_account")
+        if not account.user.active:
+            raise NotAuthenticated("disabled", user_id=account.user.id)
+        if account.credential is None or account.credential.token_version != claims.version:
+            raise NotAuthenticated("revoked", user_id=account.user.id)
+        return account.user
+
+    def refused(self, client: Client, status: int, detail: str, user_id: str | None) -> None:
+        self._write(
+            AccessEvent(
+                at=self._clock(),
+                event="access.refused",
+                method=client.method,
+                route=client.route,
+                status=status,
+                detail=detail,
+                user_id=user_id,
+                client_key=None
+                if client.address is None
+                else self._pseudonym("client address", client.address),
+            )
+        )
+
+    # --- passwords ------------------------------------------------------------------------------------------
+
+    def set_password(self, user_id: str, password: str, client: Client) -> None:
+        """A new password for an existing account; every token issued before stops working."""
+        check_password(password, user_id=user_id)
+        password_hash = self._passwords.hash(password)  # outside the transaction: it takes a while
+        now = self._clock()
+        with self._accounts(False) as store:
+            if store.account(user_id) is None:
+                raise NotFound(f"there is no user {user_id}", field="user_id")
+            store.set_password_hash(user_id, password_hash, now)
+            store.record(
+                AccessEvent(
+                    now, "password.set", client.method, client.route, 200, "password", user_id=user_id
+                )
+            )
+            store.commit()
+
+    def _retry_after(self, failures: list[datetime], limit: int, now: datetime) -> int:
+        """Seconds until signing in is allowed again, 0 when it is: `failures` (newest first) are those
+        within the lockout; at `limit` of them, the wait lasts one lockout from the newest."""
+        if len(failures) < limit:
+            return 0
+        return max(1, math.ceil((failures[0] + self._throttle.lockout - now).total_seconds()))
+
+    def _pseudonym(self, purpose: str, text: str) -> str:
+        return hmac.new(self._key.derive(purpose), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _write(self, event: AccessEvent) -> None:
+        with self._accounts(False) as store:
+            store.record(event)
+            store.commit()
+
+
+def _refusal(account: Account | None, password_matches: bool) -> str | None:
+    """Why a sign-in fails, as one word for the access log (the answer never says which); None: it counts."""
+    if account is None:
+        return "unknown_account"
+    if account.credential is None:
+        return "no_password"
+    if not password_matches:
+        return "wrong_password"
+    if not account.user.active:
+        return "disabled"
+    return None
+
+
+@dataclass(frozen=True)
+class _Event:
+    at: datetime
+    client: Client
+    account_key: str
+    client_key: str | None
+
+    def make(self, event: str, status: int, detail: str, account: Account | None) -> AccessEvent:
+        return AccessEvent(
+            at=self.at,
+            event=event,
+            method=self.client.method,
+            route=self.client.route,
+            status=status,
+            detail=detail,
+            user_id=None if account is None else account.user.id,
+            account_key=self.account_key,
+            client_key=self.client_key,
+        )

@@ -1,0 +1,31 @@
+"""Signing in (the OAuth2 password flow) and who is signed in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.http.deps import CurrentUser, Services
+from api.http.errors import client_of, problems
+from api.http.schemas.auth import MePublic, TokenPublic
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", responses=problems(400, 422, 429))
+def issue_token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], mandaat: Services
+) -> TokenPublic:
+    """Sign in with a user name and password (form fields `username`, `password`) for a bearer token.
+
+    Five failed tries for one user name within a minute (twenty from one address) are answered 429, with
+    Retry-After, until a minute has passed."""
+    issued = mandaat.access.sign_in(form.username, form.password, client_of(request))
+    return TokenPublic(access_token=issued.access_token, expires_in=issued.expires_in)
+
+
+@router.get("/me", responses=problems(401))
+def who_am_i(user: CurrentUser) -> MePublic:
+    return MePublic.of(user)

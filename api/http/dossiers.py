@@ -1,0 +1,79 @@
+"""Client dossiers. A caseworker opens them (assigned to them) and sees only their own; the committee reads
+them all. The case-file reference travels only in bodies, never in a URL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from api.http.deps import CaseReader, Caseworker, DossierReassigner, Limit, Offset, Services, own_cases_only
+from api.http.errors import HiddenDossier, problems
+from api.http.schemas.common import ID_PATTERN
+from api.http.schemas.dossiers import DossierCreate, DossierLookup, DossierPublic, DossierReassign
+from envelopes.domain.dossiers import ClientDossier
+from envelopes.domain.errors import NotFound
+from envelopes.domain.users import User
+from envelopes.services import create_dossier, reassign_dossier
+from envelopes.services.commands import CreateDossier, ReassignDossier
+
+router = APIRouter(prefix="/dossiers", tags=["dossiers"], responses=problems(401, 403, 422))
+
+DossierId = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
+@router.post("", status_code=201, responses=problems(409))
+def open_dossier(
+    body: DossierCreate, user: Caseworker, mandaat: Services, response: Response
+) -> DossierPublic:
+    """Open a client dossier, assigned to you. Each member gets an opaque id: the beneficiary of a request."""
+    command = CreateDossier(user.id, body.reference, body.new_members())
+    answer = create_dossier(command, mandaat.uow(), mandaat.clock)
+    response.headers["Location"] = f"/api/v1/dossiers/{answer.dossier_id}"
+    return DossierPublic.of(_visible(mandaat.views.dossier(answer.dossier_id), user, answer.dossier_id))
+
+
+@router.get("")
+def list_dossiers(
+    user: CaseReader, mandaat: Services, limit: Limit = 100, offset: Offset = 0
+) -> list[DossierPublic]:
+    """Your dossiers (a caseworker), or every dossier (the committee), by reference."""
+    found = mandaat.views.dossiers(caseworker_id=own_cases_only(user), limit=limit, offset=offset)
+    return [DossierPublic.of(dossier) for dossier in found]
+
+
+@router.post("/lookup", responses=problems(404))
+def find_dossier(body: DossierLookup, user: CaseReader, mandaat: Services) -> DossierPublic:
+    """Find a dossier by its case-file reference (in the body: a reference never goes in a URL)."""
+    return DossierPublic.of(
+        _visible(mandaat.views.dossier_by_reference(body.reference), user, "with this reference")
+    )
+
+
+@router.get("/{dossier_id}", responses=problems(404))
+def get_dossier(dossier_id: DossierId, user: CaseReader, mandaat: Services) -> DossierPublic:
+    return DossierPublic.of(_visible(mandaat.views.dossier(dossier_id), user, dossier_id))
+
+
+@router.post("/{dossier_id}/reassign", responses=problems(404))
+def reassign(
+    dossier_id: DossierId, body: DossierReassign, user: DossierReassigner, mandaat: Services
+) -> DossierPublic:
+    """Hand a dossier to another caseworker (its caseworker), or move it (the admin)."""
+    reassign_dossier(ReassignDossier(user.id, dossier_id, body.caseworker_id), mandaat.uow(), mandaat.clock)
+    return DossierPublic.of(
+        _visible(mandaat.views.dossier(dossier_id), user, dossier_id, after_reassign=True)
+    )
+
+
+def _visible(
+    dossier: ClientDossier | None, user: User, identifier: str, *, after_reassign: bool = False
+) -> ClientDossier:
+    """The dossier, if `user` may see it: a caseworker sees only their own (others are not found). Right
+    after handing a dossier over, its former caseworker still gets it back once."""
+    if dossier is None:
+        raise NotFound(f"there is no dossier {identifier}")
+    caseworker = own_cases_only(user)
+    if caseworker is not None and dossier.caseworker_id != caseworker and not after_reassign:
+        raise HiddenDossier("dossier", identifier)
+    return dossier

@@ -1,0 +1,227 @@
+"""`SqlAccounts`: the storage of sign-in and access (credentials, the access log, instance secrets), as a
+unit of work of its own — these writes never share a transaction with a use case of the budget domain, and
+never enter the decision log.
+
+    with accounts() as store:
+        store.record(event)
+        store.commit()   # leaving the block without it rolls back
+
+Made with `read_only=True` it reads from one snapshot and never waits for a writer (a sign-in verifies the
+password outside any transaction: argon2 takes tens of milliseconds, and a SQLite write lock held that long
+would stall every decision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from envelopes.domain.users import User
+from envelopes.persistence import mapping, tables
+from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets
+from envelopes.persistence.database import READ_ONLY
+
+
+@dataclass(frozen=True)
+class Credential:
+    user_id: str
+    password_hash: str
+    token_version: int  # raised whenever the password is set: older tokens stop working
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    credential: Credential | None  # None: no password set yet, the account cannot sign in
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    at: datetime
+    event: str  # one of auth_tables.ACCESS_EVENTS
+    method: str
+    route: str
+    status: int
+    detail: str
+    user_id: str | None = None
+    account_key: str | None = None
+    client_key: str | None = None
+
+
+class SqlAccounts:
+    def __init__(self, session_factory: Callable[[], Session], *, read_only: bool = False) -> None:
+        self._session_factory = session_factory
+        self._read_only = read_only
+        self._session: Session | None = None
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("SqlAccounts is not re-entrant: make a new one per transaction")
+        session = self._session_factory()
+        if self._read_only:
+            options: dict[str, object] = {READ_ONLY: True}
+            if session.get_bind().dialect.name == "postgresql":
+                options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            session.connection(execution_options=options)
+        self._session, self._committed = session, False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session, self._session = self._active(), None
+        try:
+            if not self._committed:
+                session.rollback()
+        finally:
+            session.close()
+
+    def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only SqlAccounts cannot commit")
+        self._active().commit()
+        self._committed = True
+
+    # --- reads ----------------------------------------------------------------------------------------------
+
+    def account(self, user_id: str) -> Account | None:
+        users = tables.users
+        statement = (
+            select(
+                users,
+                credentials.c.password_hash,
+                credentials.c.token_version,
+                credentials.c.changed_at,
+            )
+            .outerjoin(credentials, credentials.c.user_id == users.c.id)
+            .where(users.c.id == user_id)
+        )
+        rows = list(self._active().execute(statement))
+        if not rows:
+            return None
+        row = rows[0]
+        credential = (
+            None
+            if row.password_hash is None
+            else Credential(user_id, row.password_hash, row.token_version, row.changed_at)
+        )
+        return Account(mapping.user_from(row), credential)
+
+    def failures_since(
+        self, since: datetime, *, account_key: str | None = None, client_key: str | None = None
+    ) -> list[datetime]:
+        """The moments of failed sign-ins since `since` for one login name or one client, newest first; for a
+        login name, only those after its last successful sign-in."""
+        columns = access_log.c
+        if (account_key is None) == (client_key is None):
+            raise ValueError("count failures for one account key or one client key")
+        key = (
+            columns.account_key == account_key
+            if account_key is not None
+            else columns.client_key == client_key
+        )
+        session = self._active()
+        statement = select(columns.at).where(key, columns.event == "login.failed", columns.at > since)
+        if account_key is not None:  # only the failures after the last success (by the log's own order)
+            last_success = (
+                select(func.coalesce(func.max(columns.number), 0))
+                .where(key, columns.event == "login.succeeded")
+                .scalar_subquery()
+            )
+            statement = statement.where(columns.number > last_success)
+        statement = statement.order_by(columns.number.desc())
+        return [at for (at,) in session.execute(statement)]
+
+    def events(self, *, limit: int) -> list[AccessEvent]:
+        """The newest access events first (for the operator and the tests)."""
+        columns = access_log.c
+        statement = select(access_log).order_by(columns.number.desc()).limit(limit)
+        return [
+            AccessEvent(
+                at=row.at,
+                event=row.event,
+                method=row.method,
+                route=row.route,
+                status=row.status,
+                detail=row.detail,
+                user_id=row.user_id,
+                account_key=row.account_key,
+                client_key=row.client_key,
+            )
+            for row in self._active().execute(statement)
+        ]
+
+    # --- writes ---------------------------------------------------------------------------------------------
+
+    def set_password_hash(self, user_id: str, password_hash: str, at: datetime) -> Credential:
+        """A new password: its hash replaces the old one and the token version goes up."""
+        session = self._active()
+        current = session.execute(
+            select(credentials.c.token_version).where(credentials.c.user_id == user_id)
+        ).scalar_one_or_none()
+        version = 1 if current is None else current + 1
+        values = {"password_hash": password_hash, "token_version": version, "changed_at": at}
+        if current is None:
+            session.execute(insert(credentials).values(user_id=user_id, **values))
+        else:
+            session.execute(update(credentials).where(credentials.c.user_id == user_id).values(**values))
+        return Credential(user_id, password_hash, version, at)
+
+    def rehash(self, user_id: str, old_hash: str, new_hash: str) -> None:
+        """The same password under stronger hash parameters; tokens stay valid. A no-op when the password
+        changed in between."""
+        columns = credentials.c
+        statement = (
+            update(credentials)
+            .where(columns.user_id == user_id, columns.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+        self._active().execute(statement)
+
+    def record(self, event: AccessEvent) -> None:
+        self._active().execute(
+            insert(access_log).values(
+                at=event.at,
+                event=event.event,
+                user_id=event.user_id,
+                account_key=event.account_key,
+                client_key=event.client_key,
+                method=event.method[:8],
+                route=event.route[:200],
+                status=event.status,
+                detail=event.detail[:64],
+            )
+        )
+
+    def secret(self, name: str, make: Callable[[], str], at: datetime) -> str:
+        """The instance secret `name`, made and stored by the first process that asks for it."""
+        session = self._active()
+        row = {"name": name, "value": make(), "created_at": at}
+        dialect = session.get_bind().dialect.name
+        statement = (
+            postgresql.insert(instance_secrets).values(row).on_conflict_do_nothing()
+            if dialect == "postgresql"
+            else sqlite.insert(instance_secrets).values(row).on_conflict_do_nothing()
+        )
+        session.execute(statement)
+        value = session.execute(
+            select(instance_secrets.c.value).where(instance_secrets.c.name == name)
+        ).scalar_one()
+        return str(value)
+
+    def _active(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("SqlAccounts is used outside its `with` block")
+        return self._session

@@ -1,0 +1,73 @@
+"""The tables of sign-in and access: password credentials, the access log, and the instance's own secrets.
+
+They share `tables.metadata` (one schema, one Alembic history; revision 0002 creates them) but belong to the
+way in, not to the budget domain: the domain `User` knows nothing of passwords, and nothing here enters the
+decision log.
+
+- `credentials`: one argon2 hash per user and a token version, raised whenever the password is set, so that
+  every access token issued before stops working.
+- `access_log`: sign-ins that succeeded, failed or were throttled, and refused requests. No passwords, no
+  login names that match no account, no client addresses: those are kept only as keyed hashes
+  (`account_key`, `client_key`), enough to count failures for throttling and to correlate, not to identify.
+- `instance_secrets`: secrets this installation generated for itself (the token signing key when the
+  settings give none), shared by every worker process.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+
+from envelopes.persistence.tables import UtcDateTime, metadata, users
+
+ACCESS_EVENTS = (
+    "login.succeeded",
+    "login.failed",
+    "login.throttled",
+    "access.refused",
+    "password.set",
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("user_id", ForeignKey(users.c.id), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("token_version", Integer, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    CheckConstraint("token_version >= 1", name="token_version"),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("number", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("user_id", String(64)),  # an existing account only
+    Column("account_key", String(64)),  # keyed hash of the login name that was tried
+    Column("client_key", String(64)),  # keyed hash of the client's address
+    Column("method", String(8), nullable=False),
+    Column("route", String(200), nullable=False),  # the route's template, never the URL as sent
+    Column("status", Integer, nullable=False),
+    Column("detail", String(64), nullable=False),  # a fixed word: wrong_password, role, expired, …
+    CheckConstraint("event IN (" + ", ".join(f"'{event}'" for event in ACCESS_EVENTS) + ")", name="event"),
+    Index("ix_access_log_account_key_at", "account_key", "at"),
+    Index("ix_access_log_client_key_at", "client_key", "at"),
+)
+
+instance_secrets = Table(
+    "instance_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),  # hex
+    Column("created_at", UtcDateTime, nullable=False),
+)

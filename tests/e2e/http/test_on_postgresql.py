@@ -1,0 +1,85 @@
+"""The same API on PostgreSQL: one installation in a schema of its own, and a working day through every
+resource, so that every query of the read side and of sign-in runs on PostgreSQL too."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from envelopes.persistence.migrate import upgrade
+from tests.e2e.http import world
+from tests.e2e.http.conftest import OTHER_CASEWORKER, Api, Installation, install, serving
+from tests.integration.conftest import postgres_server_url  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.postgres
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_api(postgres_server_url: str, installation: Installation) -> Iterator[Api]:  # noqa: F811
+    schema = f"e2e_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        upgrade(rendered)
+        tokens, envelopes = install(rendered, installation.decisions)
+        on_postgres = Installation(None, tokens, envelopes, installation.decisions)
+        yield from serving(rendered, on_postgres)
+    finally:
+        with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_a_working_day_on_postgresql(pg_api: Api) -> None:
+    api = pg_api
+    for _ in range(5):
+        assert api.sign_in("anna", "wrong password").status_code == 400
+    assert api.sign_in("anna").status_code == 429
+    api.clock.advance(minutes=1)
+    assert api.sign_in("anna").status_code == 200
+
+    dossier = world.open_dossier(api, reference="PG-1")
+    world.open_dossier(api, OTHER_CASEWORKER, reference="PG-2")
+    assert [d["reference"] for d in api.get("/dossiers", as_="anna").json()] == ["PG-1"]
+    assert api.post("/dossiers/lookup", as_="anna", json={"reference": "PG-2"}).status_code == 404
+    body = world.aid_body(dossier)
+    first = api.post("/aid-requests", as_="anna", json=body, headers={"Idempotency-Key": "pg"})
+    again = api.post("/aid-requests", as_="anna", json=body, headers={"Idempotency-Key": "pg"})
+    assert (first.status_code, again.json()) == (201, first.json())
+    escalated = world.escalated_request(api, dossier)
+    assert api.post("/aid-requests/preview", as_="anna", json=body).json()["outcome"] == "escalate"
+    assert [r["id"] for r in api.get("/aid-requests?status=escalated", as_="anna").json()] == [
+        escalated["id"]
+    ]
+    assert [r["id"] for r in api.get("/escalations", as_=world.COMMITTEE).json()] == [escalated["id"]]
+    decided = api.post(
+        f"/escalations/{escalated['id']}/decision",
+        as_=world.COMMITTEE,
+        json={"decision": "refuse", "motivation": "nee"},
+    )
+    assert decided.json()["status"] == "refused"
+
+    kleding = api.get(f"/envelopes/{api.envelopes['kleding']}", as_=world.FINANCE).json()
+    assert (kleding["committed"], kleding["held"], kleding["available"]) == ("55.00", "0.00", "4945.00")
+    assert len(api.get("/envelopes", as_="anna").json()) == 6
+    assert len(api.get(f"/envelopes/{api.envelopes['kleding']}/ledger", as_=world.AUDITOR).json()) == 4
+    log = api.get("/log", as_=world.AUDITOR).json()["entries"]
+    assert log[-1]["action"] == "aid.committee_refused"
+    assert api.get("/log/verify", as_=world.AUDITOR).json()["ok"] is True
+    assert api.get("/policy", as_="anna").status_code == 200
+    assert len(api.get("/policy/versions", as_="anna").json()) == 1
+    assert [account.user.id for account in api.mandaat.views.accounts()] == [
+        "admin", "anna", "audrey", "bram", "fien", "karel", "piet"
+    ]  # fmt: skip
+
+    api.clock.advance(minutes=31)
+    assert api.get("/me", as_="anna").status_code == 401
