@@ -49,7 +49,7 @@ class AidRequest:
     quantity: int
     date: dt.date  # the request's calendar date (Europe/Brussels); decides the policy version and the windows
     justification: str  # the caseworker's; never copied into the log
-    requested_by: str  # the caseworker who (re)submitted it
+    requested_by: str  # the caseworker who first submitted it
     status: AidStatus
     outcome: Outcome  # the engine's latest outcome
     reasons: tuple[Reason, ...]  # every reason it escalated; empty when approved
@@ -60,6 +60,12 @@ class AidRequest:
     motivation: str = ""  # the committee's motivation
     question: str = ""  # the committee's question when it returned the request
     closing_reason: str = ""  # why it was withdrawn or cancelled
+    resubmitted_by: tuple[str, ...] = ()  # every caseworker who resubmitted it after a return, in order
+
+    @property
+    def submitters(self) -> tuple[str, ...]:
+        """Everyone who asked for this aid: none of them may decide on it."""
+        return (self.requested_by, *self.resubmitted_by)
 
     @classmethod
     def submit(
@@ -120,7 +126,7 @@ class AidRequest:
         self.amount = positive_amount(amount, "amount")
         self.quantity = _quantity(quantity)
         self.justification = required_text(justification, "justification")
-        self.requested_by = by
+        self.resubmitted_by = (*self.resubmitted_by, by)
         released = self._release_hold("resubmitted")
         after_release = (
             balance.plus(EntryKind.RELEASE, released[0].amount, EntryKind.HOLD) if released else balance

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
 
@@ -59,7 +59,7 @@ def require_assigned(user: User, caseworker_id: str) -> None:
         raise NotAssigned(f"this client dossier is not assigned to {user.id}")
 
 
-def require_not_requester(user: User, requested_by: str) -> None:
-    """Nobody decides on, or undoes, aid they requested themselves."""
-    if user.id == requested_by:
+def require_not_requester(user: User, submitters: Iterable[str]) -> None:
+    """Nobody decides on, or undoes, aid they requested (or resubmitted) themselves."""
+    if user.id in submitters:
         raise OwnRequest(f"{user.id} requested this aid and may not decide on it")

@@ -113,6 +113,7 @@ def aid_request_state(request: AidRequest) -> State:
         "motivation": request.motivation,
         "question": request.question,
         "closing_reason": request.closing_reason,
+        "resubmitted_by": ",".join(request.resubmitted_by),
     }
 
 
@@ -139,6 +140,7 @@ def aid_request_from(row: Row[Any]) -> AidRequest:
         motivation=row.motivation,
         question=row.question,
         closing_reason=row.closing_reason,
+        resubmitted_by=tuple(row.resubmitted_by.split(",")) if row.resubmitted_by else (),
     )
 
 

@@ -167,6 +167,7 @@ aid_requests = Table(
     Column("motivation", Text, nullable=False),
     Column("question", Text, nullable=False),
     Column("closing_reason", Text, nullable=False),
+    Column("resubmitted_by", Text, nullable=False, server_default=""),  # user ids, comma-separated
     _one_of("status", [status.value for status in AidStatus], "status"),
     _one_of("outcome", [outcome.value for outcome in Outcome], "outcome"),
     CheckConstraint("amount > 0 AND held >= 0 AND quantity > 0", name="amounts"),

@@ -62,7 +62,7 @@ def cancel_aid(cmd: CancelAid, uow: UnitOfWork, clock: Clock) -> AidAnswer:
                     figures={"decided_by": "committee"},
                 )
         else:
-            require_not_requester(actor, aid.requested_by)
+            require_not_requester(actor, aid.submitters)
         envelope = existing(uow.envelopes.get_for_update(aid.envelope_id), "envelope", aid.envelope_id)
         before = uow.ledger.balance(envelope.id)
         released = aid.committed

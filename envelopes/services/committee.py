@@ -23,7 +23,7 @@ def committee_decide(cmd: CommitteeDecision, uow: UnitOfWork, clock: Clock) -> A
     with uow:
         actor = acting(uow, cmd.actor_id, Act.DECIDE_ESCALATIONS)
         aid = existing(uow.requests.get_for_update(cmd.request_id), "aid request", cmd.request_id)
-        require_not_requester(actor, aid.requested_by)
+        require_not_requester(actor, aid.submitters)
         envelope = existing(uow.envelopes.get_for_update(aid.envelope_id), "envelope", aid.envelope_id)
         before = uow.ledger.balance(envelope.id)
         if cmd.ruling is Ruling.APPROVE:

@@ -190,6 +190,28 @@ def test_nobody_decides_their_own_escalation(world: World) -> None:
     committee_decide(CommitteeDecision("cato", request_id, Ruling.APPROVE), world.uow, world.clock)
 
 
+def test_whoever_resubmitted_a_request_does_not_decide_it_either(world: World) -> None:
+    request_id = returned(world)  # requested by carla, returned by the committee
+    reassign_dossier(ReassignDossier("carla", world.dossier, "kees"), world.uow, world.clock)
+    resubmit_aid_request(
+        ResubmitAidRequest("kees", request_id, "antwoord"), world.uow, world.engine, world.clock
+    )
+    set_role(SetRole("ada", "kees", Role.COMMITTEE), world.uow, world.clock)  # kees joins the committee
+    error = refused(
+        world,
+        lambda w, a: committee_decide(CommitteeDecision(a, request_id, Ruling.APPROVE), w.uow, w.clock),
+        "kees",
+    )
+    assert error.code == "own_request"
+    set_role(SetRole("ada", "carla", Role.COMMITTEE), world.uow, world.clock)  # the first requester neither
+    refused(
+        world,
+        lambda w, a: committee_decide(CommitteeDecision(a, request_id, Ruling.APPROVE), w.uow, w.clock),
+        "carla",
+    )
+    committee_decide(CommitteeDecision("cato", request_id, Ruling.APPROVE), world.uow, world.clock)
+
+
 @pytest.mark.parametrize("use_case", [u for u in AID_USE_CASES if u != "create_dossier"])
 def test_a_caseworker_acts_only_on_dossiers_assigned_to_them(world: World, use_case: str) -> None:
     error = refused(world, AID_USE_CASES[use_case], "kees")  # every request here is on Carla's dossier
