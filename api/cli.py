@@ -21,8 +21,10 @@ unknown option, a missing file)."""
 
 def create_app() -> typer.Typer:
     """The root app with every subcommand group."""
+    from api.cli_backup import register_backup_commands
     from api.cli_db import create_db_app
     from api.cli_decide import register_decide
+    from api.cli_dossier import create_dossier_app
     from api.cli_log import create_log_app
     from api.cli_policy import create_policy_app
     from api.cli_rules import create_rules_app
@@ -39,8 +41,11 @@ def create_app() -> typer.Typer:
     app.add_typer(create_rules_app(), name="rules")
     app.add_typer(create_users_app(), name="users")
     register_decide(app)
-    app.add_typer(create_db_app(), name="db")
+    db_app = create_db_app()
+    register_backup_commands(db_app)  # db backup, db restore
+    app.add_typer(db_app, name="db")
     app.add_typer(create_log_app(), name="log")
+    app.add_typer(create_dossier_app(), name="dossier")
     app.add_typer(create_policy_app(), name="policy")
     return app
 

@@ -97,6 +97,14 @@ class AidRequestRepository(abc.ABC):
     def with_status(self, status: AidStatus) -> list[AidRequest]:
         """Requests in one status, oldest date first (e.g. the committee's queue of escalations). No lock."""
 
+    def for_dossier(self, dossier_id: str) -> list[AidRequest]:
+        """Every request of one dossier, whatever its status, oldest date first (a person's data, GDPR art.
+        15; retention). No lock. An adapter may override this with one query; it must give the same list."""
+        found = [
+            aid for status in AidStatus for aid in self.with_status(status) if aid.dossier_id == dossier_id
+        ]
+        return sorted(found, key=lambda aid: (aid.date, aid.id))
+
 
 class UserRepository(abc.ABC):
     @abc.abstractmethod

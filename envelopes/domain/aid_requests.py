@@ -56,7 +56,8 @@ class AidRequest:
     policy_version: str
     approved_amount: Money | None = None
     held: Money = ZERO  # the hold on the envelope while it is open
-    decided_by: str | None = None  # the committee member who ruled
+    decided_by: str | None = None  # the committee member who ruled on it as it stands (not on an earlier
+    # version that was returned and resubmitted: the log keeps who returned it)
     motivation: str = ""  # the committee's motivation
     question: str = ""  # the committee's question when it returned the request
     closing_reason: str = ""  # why it was withdrawn or cancelled
@@ -127,6 +128,7 @@ class AidRequest:
         self.quantity = _quantity(quantity)
         self.justification = required_text(justification, "justification")
         self.resubmitted_by = (*self.resubmitted_by, by)
+        self.decided_by = None  # the return was a ruling on the old request; this one is decided anew
         released = self._release_hold("resubmitted")
         after_release = (
             balance.plus(EntryKind.RELEASE, released[0].amount, EntryKind.HOLD) if released else balance

@@ -185,6 +185,12 @@ class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
         rows = self._query(statement.order_by(columns.date, columns.id))
         return [self._track(mapping.aid_request_from(row)) for row in rows]
 
+    def for_dossier(self, dossier_id: str) -> list[AidRequest]:
+        columns = self._table.c
+        statement = select(self._table).where(columns.dossier_id == dossier_id)
+        rows = self._query(statement.order_by(columns.date, columns.id))
+        return [self._track(mapping.aid_request_from(row)) for row in rows]
+
     def _track(self, request: AidRequest, *, locked: bool = False) -> AidRequest:
         return self._tracker.track(
             self._table,

@@ -286,3 +286,16 @@ def test_a_refusal_changes_nothing(world: World) -> None:
     before = (len(world.state.log), len(world.state.ledger), world.uow.commits)
     refused(world, ENVELOPE_USE_CASES["transfer"], "carla")
     assert (len(world.state.log), len(world.state.ledger), world.uow.commits) == before
+
+
+def test_aid_approved_on_resubmission_is_cancelled_by_its_caseworker(world: World) -> None:
+    """A return is a ruling on the old request; what the engine approves afterwards is the caseworker's."""
+    request_id = returned(world)
+    answer = resubmit_aid_request(
+        ResubmitAidRequest("carla", request_id, "Goedkoper gevonden.", eur("50.00")),
+        world.uow,
+        world.engine,
+        world.clock,
+    )
+    assert answer.status == "approved"
+    cancel_aid(CancelAid("carla", request_id, "Dubbel ingegeven."), world.uow, world.clock)
