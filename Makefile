@@ -19,7 +19,7 @@ AXE    := .cache/npm/node_modules/axe-core/axe.min.js
 .PHONY: run test lint typecheck install clean
 
 run: $(STAMP)
-	$(BIN)/mandaat rules explain --lang nl
+	$(BIN)/mandaat serve --demo
 
 test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .

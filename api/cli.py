@@ -28,6 +28,7 @@ def create_app() -> typer.Typer:
     from api.cli_log import create_log_app
     from api.cli_policy import create_policy_app
     from api.cli_rules import create_rules_app
+    from api.cli_serve import register_serve
     from api.cli_users import create_users_app
 
     app = typer.Typer(
@@ -47,6 +48,7 @@ def create_app() -> typer.Typer:
     app.add_typer(create_log_app(), name="log")
     app.add_typer(create_dossier_app(), name="dossier")
     app.add_typer(create_policy_app(), name="policy")
+    register_serve(app)
     return app
 
 
