@@ -28,6 +28,7 @@ from api.composition import Mandaat, build
 from api.http import aid_requests, auth, dossiers, envelopes, escalations, log, policy
 from api.http.errors import install_error_handlers, problem_media_types
 from api.settings import Settings
+from api.web import install_web
 from envelopes.domain.ids import brussels_date
 
 API_PREFIX = "/api/v1"
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
         app.include_router(module.router, prefix=API_PREFIX)
     if offline:
         _serve_docs_offline(app)
+    install_web(app)  # the web pages (api/web), after every API route
     return app
 
 
