@@ -43,6 +43,11 @@ class EnvelopeRepository(abc.ABC):
     def find(self, theme: str, year: int, team: str | None) -> Envelope | None:
         """The envelope of a theme and budget year, for a team or (team None) the whole service. No lock."""
 
+    def find_for_update(self, theme: str, year: int, team: str | None) -> Envelope | None:
+        """`find`, then LOCKS the envelope found (as `get_for_update`). An adapter may do both at once."""
+        found = self.find(theme, year, team)
+        return None if found is None else self.get_for_update(found.id)
+
     @abc.abstractmethod
     def in_year(self, year: int) -> list[Envelope]:
         """Every envelope of a budget year, by theme, the service-wide one before the teams'. No lock."""
@@ -158,6 +163,12 @@ class PolicyRepository(abc.ABC):
     def in_force_on(self, day: date) -> PolicyVersion | None:
         """The version with the latest effective date on or before `day`."""
         return in_force_on(self.all(), day)
+
+    def version_in_force_on(self, day: date) -> str | None:
+        """Only the content hash of `in_force_on(day)`: what a decision needs when its policy is compiled
+        already. An adapter may read it without the rule files."""
+        found = self.in_force_on(day)
+        return None if found is None else found.version
 
 
 class IdempotencyRepository(abc.ABC):

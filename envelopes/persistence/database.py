@@ -7,21 +7,29 @@ SQLAlchemy-documented pysqlite recipe: the driver's own BEGIN handling is switch
 SQLAlchemy emits ours when a transaction begins. A transaction that only reads may ask for a plain (deferred)
 `BEGIN` with the connection execution option `READ_ONLY` (a consistent WAL snapshot that blocks nobody).
 
+Within one process, writers queue on a lock of the engine before they ask SQLite for its write lock. SQLite's
+own busy handler polls with growing sleeps (up to 100 ms at a time), so threads of one server left to it wait
+far longer than the lock is held, and out of turn; the in-process queue hands the lock over at once. Other
+processes (a second server, the CLI) still meet at SQLite's lock and its busy timeout.
+
 PostgreSQL runs READ COMMITTED: the repositories take row locks (`SELECT … FOR NO KEY UPDATE`) on what they
 are about to change, and every statement after a lock sees what the previous holder committed.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///mandaat.db"
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "mandaat_read_only"  # a connection execution option: this transaction will not write
+_WRITING = "mandaat_writer_lock"  # in a connection's info while it holds its engine's writer lock
 
 
 def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True) -> Engine:
@@ -55,7 +63,34 @@ def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
         finally:
             cursor.close()
 
+    writers = threading.Lock()  # one per engine, that is per database file and process
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.info  # the pooled connection's: it outlives this Connection
+        if not info.get(_WRITING):  # a connection keeps the lock until it goes back to the pool
+            if not writers.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+                raise OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is locked"))
+            info[_WRITING] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(info)
+            raise
+
+    def release(info: dict[Any, Any]) -> None:
+        if info.pop(_WRITING, False):
+            writers.release()
+
+    # The lock is handed on once the connection is back in the pool (a Session gives its connection back
+    # right after COMMIT or ROLLBACK), so the next writer's BEGIN IMMEDIATE never meets SQLite's lock.
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+        release(connection_record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def on_invalidate(dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
+        release(connection_record.info)

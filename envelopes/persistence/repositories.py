@@ -8,11 +8,11 @@ there every write transaction already holds the database's write lock from its `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Executable, Select, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from rules.money import Money
 
 LOG_BATCH = 500  # log entries fetched per round trip while streaming
 
+# The statements of the hot paths are built once, with bound parameters: building and hashing a statement
+# costs more than SQLite takes to run it. SQLAlchemy then finds the compiled form in its cache at once.
+
 
 def _locking(statement: Select[Any]) -> Select[Any]:
     """`FOR NO KEY UPDATE` on PostgreSQL (SQLAlchemy spells it `key_share=True`); nothing on SQLite."""
@@ -43,30 +46,60 @@ class _Repository:
         self._session = session
         self._tracker = tracker
 
-    def _query(self, statement: Select[Any]) -> list[Any]:
+    def _query(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> list[Any]:
         """Rows of a query that sees every change this transaction made to tracked objects."""
         self._tracker.flush()
-        return list(self._session.execute(statement))
+        return list(self._execute(statement, params))
+
+    def _execute(
+        self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+    ) -> Any:
+        """Core statements go straight to the session's connection (its transaction), past the ORM layer."""
+        return self._session.connection().execute(statement, params)
+
+
+_envelopes = tables.envelopes
+_ENVELOPE = select(_envelopes).where(_envelopes.c.id == bindparam("id"))
+_ENVELOPE_OF_SERVICE = select(_envelopes).where(
+    _envelopes.c.theme == bindparam("theme"),
+    _envelopes.c.year == bindparam("year"),
+    _envelopes.c.team.is_(None),
+)
+_ENVELOPE_OF_TEAM = select(_envelopes).where(
+    _envelopes.c.theme == bindparam("theme"),
+    _envelopes.c.year == bindparam("year"),
+    _envelopes.c.team == bindparam("team"),
+)
+_LOCKED = {
+    statement: _locking(statement) for statement in (_ENVELOPE, _ENVELOPE_OF_SERVICE, _ENVELOPE_OF_TEAM)
+}
 
 
 class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
     _table = tables.envelopes
 
     def add(self, envelope: Envelope) -> None:
-        self._session.execute(insert(self._table).values(mapping.envelope_state(envelope)))
+        self._execute(insert(self._table), mapping.envelope_state(envelope))
         self._track(envelope)
 
     def get(self, envelope_id: str) -> Envelope | None:
-        return self._one(select(self._table).where(self._table.c.id == envelope_id))
+        return self._one(_ENVELOPE, {"id": envelope_id})
 
     def get_for_update(self, envelope_id: str) -> Envelope | None:
-        statement = _locking(select(self._table).where(self._table.c.id == envelope_id))
-        return self._one(statement, locked=True)
+        return self._one(_LOCKED[_ENVELOPE], {"id": envelope_id}, locked=True)
 
     def find(self, theme: str, year: int, team: str | None) -> Envelope | None:
-        columns = self._table.c
-        team_is = columns.team.is_(None) if team is None else columns.team == team
-        return self._one(select(self._table).where(columns.theme == theme, columns.year == year, team_is))
+        return self._find(theme, year, team, lock=False)
+
+    def find_for_update(self, theme: str, year: int, team: str | None) -> Envelope | None:
+        return self._find(theme, year, team, lock=True)
+
+    def _find(self, theme: str, year: int, team: str | None, *, lock: bool) -> Envelope | None:
+        statement = _ENVELOPE_OF_SERVICE if team is None else _ENVELOPE_OF_TEAM
+        params: dict[str, Any] = {"theme": theme, "year": year}
+        if team is not None:
+            params["team"] = team
+        return self._one(_LOCKED[statement] if lock else statement, params, locked=lock)
 
     def in_year(self, year: int) -> list[Envelope]:
         columns = self._table.c
@@ -74,8 +107,10 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
         rows = self._query(statement.order_by(columns.theme, columns.team.is_not(None), columns.team))
         return [self._track(mapping.envelope_from(row)) for row in rows]
 
-    def _one(self, statement: Select[Any], *, locked: bool = False) -> Envelope | None:
-        rows = self._query(statement)
+    def _one(
+        self, statement: Select[Any], params: Mapping[str, Any], *, locked: bool = False
+    ) -> Envelope | None:
+        rows = self._query(statement, params)
         return self._track(mapping.envelope_from(rows[0]), locked=locked) if rows else None
 
     def _track(self, envelope: Envelope, *, locked: bool = False) -> Envelope:
@@ -89,11 +124,19 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
         )
 
 
+_ledger = tables.ledger_entries
+_BALANCE = (
+    select(_ledger.c.kind, _ledger.c.releases, func.sum(_ledger.c.amount))
+    .where(_ledger.c.envelope_id == bindparam("envelope_id"))
+    .group_by(_ledger.c.kind, _ledger.c.releases)
+)
+
+
 class SqlLedgerRepository(_Repository, abstract.LedgerRepository):
     _table = tables.ledger_entries
 
     def add(self, entry: LedgerEntry) -> None:
-        self._session.execute(insert(self._table).values(mapping.ledger_row(entry)))
+        self._execute(insert(self._table), mapping.ledger_row(entry))
 
     def entries_for(self, envelope_id: str) -> list[LedgerEntry]:
         columns = self._table.c
@@ -102,17 +145,21 @@ class SqlLedgerRepository(_Repository, abstract.LedgerRepository):
 
     def balance(self, envelope_id: str) -> Balance:
         """One `SUM … GROUP BY kind, releases`; each sum goes through `Balance.plus`, as `Balance.of` does."""
-        columns = self._table.c
-        statement = (
-            select(columns.kind, columns.releases, func.sum(columns.amount))
-            .where(columns.envelope_id == envelope_id)
-            .group_by(columns.kind, columns.releases)
-        )
         balance = Balance()
-        for kind, releases, total in self._query(statement):
+        for kind, releases, total in self._query(_BALANCE, {"envelope_id": envelope_id}):
             released = None if releases is None else EntryKind(releases)
             balance = balance.plus(EntryKind(kind), Money(int(total)), released)
         return balance
+
+
+_dossiers = tables.client_dossiers
+_members = tables.household_members
+_DOSSIER = select(_dossiers).where(_dossiers.c.id == bindparam("id"))
+_DOSSIER_LOCKED = _locking(_DOSSIER)
+_DOSSIER_BY_REFERENCE = select(_dossiers).where(_dossiers.c.reference == bindparam("reference"))
+_HOUSEHOLD = (
+    select(_members).where(_members.c.dossier_id == bindparam("dossier_id")).order_by(_members.c.position)
+)
 
 
 class SqlDossierRepository(_Repository, abstract.DossierRepository):
@@ -120,32 +167,31 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
 
     def add(self, dossier: ClientDossier) -> None:
         state = mapping.dossier_state(dossier)
-        self._session.execute(insert(self._table).values({k: v for k, v in state.items() if k != "members"}))
+        self._execute(insert(self._table), {k: v for k, v in state.items() if k != "members"})
         members = [mapping.member_row(dossier.id, i, member) for i, member in enumerate(dossier.members)]
         if members:
-            self._session.execute(insert(tables.household_members), members)
+            self._execute(insert(tables.household_members), members)
         self._track(dossier)
 
     def get(self, dossier_id: str) -> ClientDossier | None:
-        return self._one(select(self._table).where(self._table.c.id == dossier_id))
+        return self._one(_DOSSIER, {"id": dossier_id})
 
     def get_for_update(self, dossier_id: str) -> ClientDossier | None:
-        return self._one(_locking(select(self._table).where(self._table.c.id == dossier_id)), locked=True)
+        return self._one(_DOSSIER_LOCKED, {"id": dossier_id}, locked=True)
 
     def find_by_reference(self, reference: str) -> ClientDossier | None:
-        return self._one(select(self._table).where(self._table.c.reference == reference))
+        return self._one(_DOSSIER_BY_REFERENCE, {"reference": reference})
 
-    def _one(self, statement: Select[Any], *, locked: bool = False) -> ClientDossier | None:
-        rows = self._query(statement)
+    def _one(
+        self, statement: Select[Any], params: Mapping[str, Any], *, locked: bool = False
+    ) -> ClientDossier | None:
+        rows = self._query(statement, params)
         if not rows:
             return None
         known = self._tracker.known(self._table, rows[0].id)
         if isinstance(known, ClientDossier) and not locked:
             return known
-        members = tables.household_members
-        household = self._query(
-            select(members).where(members.c.dossier_id == rows[0].id).order_by(members.c.position)
-        )
+        household = self._query(_HOUSEHOLD, {"dossier_id": rows[0].id})
         return self._track(mapping.dossier_from(rows[0], household), locked=locked)
 
     def _track(self, dossier: ClientDossier, *, locked: bool = False) -> ClientDossier:
@@ -154,29 +200,37 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
         )
 
 
+_requests = tables.aid_requests
+_REQUEST = select(_requests).where(_requests.c.id == bindparam("id"))
+_REQUEST_LOCKED = _locking(_REQUEST)
+_APPROVED_FOR_DOSSIER = (
+    select(_requests)
+    .where(
+        _requests.c.dossier_id == bindparam("dossier_id"),
+        _requests.c.status == AidStatus.APPROVED.value,
+        _requests.c.date >= bindparam("since"),
+    )
+    .order_by(_requests.c.date, _requests.c.id)
+)
+
+
 class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
     _table = tables.aid_requests
 
     def add(self, request: AidRequest) -> None:
-        self._session.execute(insert(self._table).values(mapping.aid_request_state(request)))
+        self._execute(insert(self._table), mapping.aid_request_state(request))
         self._track(request)
 
     def get(self, request_id: str) -> AidRequest | None:
-        rows = self._query(select(self._table).where(self._table.c.id == request_id))
+        rows = self._query(_REQUEST, {"id": request_id})
         return self._track(mapping.aid_request_from(rows[0])) if rows else None
 
     def get_for_update(self, request_id: str) -> AidRequest | None:
-        rows = self._query(_locking(select(self._table).where(self._table.c.id == request_id)))
+        rows = self._query(_REQUEST_LOCKED, {"id": request_id})
         return self._track(mapping.aid_request_from(rows[0]), locked=True) if rows else None
 
     def approved_for_dossier(self, dossier_id: str, since: date) -> list[AidRequest]:
-        columns = self._table.c
-        statement = select(self._table).where(
-            columns.dossier_id == dossier_id,
-            columns.status == AidStatus.APPROVED.value,
-            columns.date >= since,
-        )
-        rows = self._query(statement.order_by(columns.date, columns.id))
+        rows = self._query(_APPROVED_FOR_DOSSIER, {"dossier_id": dossier_id, "since": since})
         return [self._track(mapping.aid_request_from(row)) for row in rows]
 
     def with_status(self, status: AidStatus) -> list[AidRequest]:
@@ -202,15 +256,18 @@ class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
         )
 
 
+_USER = select(tables.users).where(tables.users.c.id == bindparam("id"))
+
+
 class SqlUserRepository(_Repository, abstract.UserRepository):
     _table = tables.users
 
     def add(self, user: User) -> None:
-        self._session.execute(insert(self._table).values(mapping.user_state(user)))
+        self._execute(insert(self._table), mapping.user_state(user))
         self._track(user)
 
     def get(self, user_id: str) -> User | None:
-        rows = self._query(select(self._table).where(self._table.c.id == user_id))
+        rows = self._query(_USER, {"id": user_id})
         return self._track(mapping.user_from(rows[0])) if rows else None
 
     def count(self) -> int:
@@ -222,6 +279,16 @@ class SqlUserRepository(_Repository, abstract.UserRepository):
         )
 
 
+_anchor = tables.log_anchor
+_ANCHOR = select(_anchor.c.sequence, _anchor.c.hash).where(_anchor.c.id == 1)
+_ANCHOR_LOCKED = _locking(_ANCHOR)
+_SET_ANCHOR = (
+    update(_anchor)
+    .where(_anchor.c.id == 1)
+    .values(sequence=bindparam("new_sequence"), hash=bindparam("new_hash"))
+)
+
+
 class SqlLogRepository(_Repository, abstract.LogRepository):
     """The anchor is one row (id 1). Appends lock it, so entries are added one transaction at a time."""
 
@@ -229,7 +296,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
     _anchor = tables.log_anchor
 
     def add(self, entry: LogEntry) -> None:
-        self._session.execute(insert(self._table).values(mapping.log_row(entry)))
+        self._execute(insert(self._table), mapping.log_row(entry))
 
     def head(self) -> Anchor:
         return self._read_anchor(lock=False) or Anchor.empty()
@@ -245,8 +312,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
         return anchor
 
     def set_head(self, anchor: Anchor) -> None:
-        statement = update(self._anchor).where(self._anchor.c.id == 1)
-        self._session.execute(statement.values(sequence=anchor.sequence, hash=anchor.hash))
+        self._execute(_SET_ANCHOR, {"new_sequence": anchor.sequence, "new_hash": anchor.hash})
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         """Streamed in batches; consume it inside the unit of work."""
@@ -258,9 +324,17 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
             yield mapping.log_from(row)
 
     def _read_anchor(self, *, lock: bool) -> Anchor | None:
-        statement = select(self._anchor.c.sequence, self._anchor.c.hash).where(self._anchor.c.id == 1)
-        rows = self._query(_locking(statement) if lock else statement)
+        rows = self._query(_ANCHOR_LOCKED if lock else _ANCHOR)
         return Anchor(rows[0].sequence, rows[0].hash) if rows else None
+
+
+_versions = tables.policy_versions
+_VERSION_IN_FORCE = (
+    select(_versions.c.version)
+    .where(_versions.c.effective_from <= bindparam("day"))
+    .order_by(_versions.c.effective_from.desc())
+    .limit(1)
+)
 
 
 class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
@@ -294,6 +368,10 @@ class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
         found = self._versions(statement.order_by(columns.effective_from.desc()).limit(1))
         return found[0] if found else None
 
+    def version_in_force_on(self, day: date) -> str | None:
+        rows = self._query(_VERSION_IN_FORCE, {"day": day})
+        return str(rows[0].version) if rows else None
+
     def _versions(self, statement: Select[Any]) -> list[PolicyVersion]:
         rows = self._query(statement)
         hashes = {row.version for row in rows}
@@ -315,19 +393,24 @@ class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
         ]
 
 
+_records = tables.idempotency_records
+_IDEMPOTENCY_RECORD = select(_records).where(
+    _records.c.actor_id == bindparam("actor_id"), _records.c.key == bindparam("key")
+)
+
+
 class SqlIdempotencyRepository(_Repository, abstract.IdempotencyRepository):
     _table = tables.idempotency_records
 
     def get(self, actor_id: str, key: str) -> IdempotencyRecord | None:
-        columns = self._table.c
-        rows = self._query(select(self._table).where(columns.actor_id == actor_id, columns.key == key))
+        rows = self._query(_IDEMPOTENCY_RECORD, {"actor_id": actor_id, "key": key})
         return mapping.idempotency_from(rows[0]) if rows else None
 
     def add(self, record: IdempotencyRecord) -> None:
         """A concurrent first try that stored the key first wins: this transaction is rolled back (on
         PostgreSQL it is aborted anyway) and `IdempotencyKeyTaken` tells the use case to read its answer."""
         try:
-            self._session.execute(insert(self._table).values(mapping.idempotency_row(record)))
+            self._execute(insert(self._table), mapping.idempotency_row(record))
         except IntegrityError as error:
             if not is_idempotency_conflict(error):
                 raise

@@ -157,13 +157,12 @@ def _request_day(requested: date | None, clock: Clock) -> date:
 
 def _envelope_for(uow: UnitOfWork, theme: str, year: int, team: str | None, *, lock: bool) -> Envelope:
     """The team's envelope for the theme and year, else the service-wide one."""
-    found = uow.envelopes.find(theme, year, team) if team is not None else None
-    found = found or uow.envelopes.find(theme, year, None)
+    find = uow.envelopes.find_for_update if lock else uow.envelopes.find
+    found = find(theme, year, team) if team is not None else None
+    found = found or find(theme, year, None)
     if found is None:
         raise NoEnvelope(f"there is no envelope for {theme} in {year}", field="theme")
-    if not lock:
-        return found
-    return existing(uow.envelopes.get_for_update(found.id), "envelope", found.id)
+    return found
 
 
 def _decide(
@@ -181,10 +180,9 @@ def _decide(
     released: Money = ZERO,
 ) -> Decision:
     """Evaluate with the policy version in force on `day`; `released` is a hold this request gives back."""
-    version = uow.policies.in_force_on(day)
-    if version is None:
+    policy = engine.in_force_on(uow.policies, day)
+    if policy is None:
         raise NoPolicyInForce(f"no policy version is in force on {day.isoformat()}", field="date")
-    policy = engine.policy(version)
     request = decision_request(
         day=day,
         theme=asked.theme,

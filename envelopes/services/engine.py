@@ -8,10 +8,12 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 
 from envelopes.domain.errors import PolicyRejected
 from envelopes.domain.policies import PolicyVersion
+from envelopes.repositories import PolicyRepository
 from rules import evaluate as evaluate_with_rules
 from rules import load_policy
 from rules.decision import Decision
@@ -57,6 +59,19 @@ class DecisionEngine:
                 f"the rule files stored as version {version.version} hash to {policy.version}"
             )
         return policy
+
+    def in_force_on(self, policies: PolicyRepository, day: date) -> Policy | None:
+        """The compiled policy of the version in force on `day`. Only the version's hash is read from the
+        store, unless this process has not compiled that version yet."""
+        version = policies.version_in_force_on(day)
+        if version is None:
+            return None
+        with self._lock:
+            known = self._compiled.get(version)
+        if known is not None:
+            return known
+        stored = policies.get(version)
+        return None if stored is None else self.policy(stored)
 
     def evaluate(self, policy: Policy, request: DecisionRequest) -> Decision:
         decision = self._evaluate(policy, request)

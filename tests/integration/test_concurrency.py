@@ -191,13 +191,20 @@ class EnvelopeLockHeldAWhile(SqlUnitOfWork):
     def __enter__(self) -> Self:
         entered = super().__enter__()
         take_lock = self.envelopes.get_for_update
+        find_and_lock = self.envelopes.find_for_update
 
         def slowly(envelope_id: str) -> Envelope | None:
             found = take_lock(envelope_id)
             time.sleep(0.3)
             return found
 
+        def find_slowly(theme: str, year: int, team: str | None) -> Envelope | None:
+            found = find_and_lock(theme, year, team)
+            time.sleep(0.3)
+            return found
+
         self.envelopes.get_for_update = slowly  # type: ignore[method-assign]
+        self.envelopes.find_for_update = find_slowly  # type: ignore[method-assign]
         return entered
 
 
