@@ -25,6 +25,7 @@ test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy features
 	$(BIN)/pytest -q
 
 install: $(STAMP)

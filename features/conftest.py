@@ -1,20 +1,25 @@
-"""De stappen achter de scenario's in features/*.feature, in het Nederlands.
+"""De stappen achter de regelscenario's in features/*.feature, in het Nederlands.
 
 De scenario's zijn geschreven voor een beleidsmedewerker: bedragen zoals mensen ze schrijven ("€ 1.200,00"),
 datums voluit ("23 november 2026"), hulp in woorden ("winterschoenen", "een energiefactuur"). Deze module
 vertaalt dat naar een aanvraag zoals `mandaat decide` en de API ze ontvangen (JSON), en bekijkt het antwoord.
 
-Hoe er beslist wordt, zit op één plaats: de fixture `beslisser_voor`. Ze krijgt een beleidsmap en geeft een
-functie terug die een aanvraag (een JSON-object) omzet in een `Beslissing`, gelezen uit de JSON van een
-beslissing. Vandaag roept ze de engine rechtstreeks aan; om dezelfde scenario's tegen de HTTP-API te draaien,
-volstaat het die ene fixture te vervangen door een die de aanvraag naar de API stuurt en haar JSON-antwoord
-teruggeeft via `Beslissing.uit_json`.
+Elk scenario loopt langs twee wegen, de `backend` van de test (test_regels.py en test_budgetten.py kiezen ze;
+de naam staat in de test-id, bv. `test_winterschoenen_binnen_de_grens[http]`):
+
+    engine     de regelscenario's: de engine rechtstreeks, met de feiten zoals het scenario ze geeft
+    use-cases  financien.feature en comite.feature: elke stap een use case (budget_steps.py)
+    http       allemaal: de echte FastAPI-app over HTTP, als de mensen uit het scenario, aangemeld met een
+               wachtwoord; de feiten van een regelscenario worden eerst echte toestand
+               (beslissen_over_http.py, wereld_over_http.py)
+
+Hoe er in een regelscenario beslist wordt, zit op één plaats: de fixture `beslisser_voor`. Ze krijgt een
+beleidsmap en geeft een functie terug die een aanvraag (een JSON-object) en de budgetten van het scenario
+omzet in een `Beslissing`, gelezen uit de JSON van een beslissing (beslissen.py).
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from beslissen import Beslisser, Beslissing, Budget, Reden, beslis_met_de_engine
+from beslissen_over_http import beslis_over_http
 from budget_steps import *  # noqa: F403  de stappen van financien.feature en comite.feature
+from installatie import Installatie, installeer
 from pytest_bdd import given, parsers, then, when
 
-from rules.evaluation import evaluate
-from rules.loader import load_policy
-from rules.model import Policy
+from envelopes.services import rules_engine
 from rules.policies import DEMO_POLICY
-from rules.request import parse_request
 
 # --- Nederlandse datums en bedragen -------------------------------------------------------------------------
 
@@ -97,65 +102,50 @@ def hulp(tekst: str) -> tuple[str, str]:
     return thema(gevonden["thema"]), gevonden["onderdeel"]
 
 
-# --- Het antwoord, zoals de JSON van een beslissing het geeft ----------------------------------------------
+# --- De weg naar Mandaat ------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Reden:
-    regel: str
-    tekst: str
-    basis: str
-
-
-@dataclass(frozen=True)
-class Beslissing:
-    uitkomst: str  # "approve" | "escalate"
-    redenen: tuple[Reden, ...]
-    parameters: Mapping[str, str]
-
-    @classmethod
-    def uit_json(cls, data: Mapping[str, Any]) -> Beslissing:
-        """Uit de JSON van een beslissing (`Decision.to_json()`, `mandaat decide`, straks de API)."""
-        return cls(
-            uitkomst=str(data["outcome"]),
-            redenen=tuple(
-                Reden(str(r["rule"]), str(r.get("text_nl") or r["text"]), str(r.get("basis", "")))
-                for r in data["reasons"]
-            ),
-            parameters={str(k): str(v) for k, v in data.get("parameters", {}).items()},
-        )
-
-    def regels(self) -> list[str]:
-        return sorted(reden.regel for reden in self.redenen)
-
-    def uitleg(self) -> str:
-        lijst = "\n".join(f"  - {r.regel}: {r.tekst}" for r in self.redenen) or "  (geen redenen)"
-        return f"uitkomst {self.uitkomst}, redenen:\n{lijst}"
-
-
-Beslisser = Callable[[dict[str, Any]], Beslissing]
-
-
-@functools.cache
-def _beleid(map_: Path) -> Policy:
-    return load_policy(map_)
-
-
-def beslis_met_de_engine(map_: Path) -> Beslisser:
-    """Beslist rechtstreeks met de engine: aanvraag-JSON in, beslissings-JSON uit."""
-    beleid = _beleid(map_)
-
-    def beslis(aanvraag: dict[str, Any]) -> Beslissing:
-        als_json = json.loads(json.dumps(aanvraag))  # alleen wat ook over de draad kan
-        return Beslissing.uit_json(evaluate(beleid, parse_request(als_json)).to_json("nl"))
-
-    return beslis
+BACKENDS = ("engine", "use-cases", "http")
 
 
 @pytest.fixture
-def beslisser_voor() -> Callable[[Path], Beslisser]:
-    """De enige plaats die weet hoe er beslist wordt; vervang deze fixture om tegen de API te testen."""
-    return beslis_met_de_engine
+def backend(request: pytest.FixtureRequest) -> str:
+    """De weg waarlangs dit scenario Mandaat aanspreekt; een testbestand kiest er per scenario twee."""
+    gekozen = getattr(request, "param", None)
+    if gekozen not in BACKENDS:
+        raise AssertionError(
+            f"elk testbestand in features/ parametriseert `backend` met {BACKENDS}, niet {gekozen!r}"
+        )
+    return str(gekozen)
+
+
+@pytest.fixture(scope="session")
+def installaties(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path | None], Installatie]:
+    """Per beleidsmap (of zonder beleid: None) één installatie per testrun (installatie.py), gemaakt bij het
+    eerste scenario dat ze nodig heeft; elk scenario werkt op een kopie. Alle apps delen één engine: een
+    beleidsversie die ze gebruiken, wordt maar één keer gecompileerd."""
+    gemaakt: dict[Path | None, Installatie] = {}
+    beslissingen = rules_engine()
+
+    def voor(map_: Path | None) -> Installatie:
+        if map_ not in gemaakt:
+            bestand = tmp_path_factory.mktemp("installatie") / "mandaat.db"
+            gemaakt[map_] = installeer(map_, bestand, beslissingen)
+        return gemaakt[map_]
+
+    return voor
+
+
+@pytest.fixture
+def beslisser_voor(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Callable[[Path], Beslisser]:
+    """De enige plaats die weet hoe er in een regelscenario beslist wordt."""
+    if backend == "engine":
+        return beslis_met_de_engine
+    if backend == "http":
+        installaties: Callable[[Path | None], Installatie] = request.getfixturevalue("installaties")
+        return lambda map_: beslis_over_http(installaties(map_), tmp_path)
+    raise AssertionError(f"de regelscenario's lopen op de engine of over HTTP, niet via {backend!r}")
 
 
 # --- Het dossier waarover een scenario gaat ---------------------------------------------------------------
@@ -169,16 +159,10 @@ class Lid:
 
 
 @dataclass
-class Budget:
-    beschikbaar: str
-    bevroren: bool = False
-
-
-@dataclass
 class Dossier:
     beslis: Beslisser | None = None
     leden: dict[str, Lid] = field(default_factory=dict)
-    budgetten: dict[str, Budget] = field(default_factory=dict)
+    budgetten: dict[str, Budget] = field(default_factory=dict)  # thema → wat erin zit
     geschiedenis: list[dict[str, str]] = field(default_factory=list)
     beslissing: Beslissing | None = None
 
@@ -308,7 +292,8 @@ def de_aanvraag(dossier: Dossier, dag: str, wat: str, hoeveel: str, wie: str) ->
     if dossier.beslis is None:
         raise AssertionError("welk beleid? begin met 'Gegeven het demobeleid'")
     thema_, onderdeel = hulp(wat)
-    dossier.beslissing = dossier.beslis(dossier.aanvraag(datum(dag), thema_, onderdeel, bedrag(hoeveel), wie))
+    aanvraag = dossier.aanvraag(datum(dag), thema_, onderdeel, bedrag(hoeveel), wie)
+    dossier.beslissing = dossier.beslis(aanvraag, dossier.budgetten)
 
 
 # --- Dan ------------------------------------------------------------------------------------------------
@@ -396,6 +381,9 @@ def de_redenen_op_een_regel(dossier: Dossier, regels: str) -> None:
 
 @then(parsers.re(rf'de gebruikte waarde van "(?P<naam>[a-z][a-z0-9_]*)" is (?P<waarde>{BEDRAG}|\d+)'))
 def de_gebruikte_waarde(dossier: Dossier, naam: str, waarde: str) -> None:
-    parameters = dossier.antwoord().parameters
+    beslissing = dossier.antwoord()
     verwacht = waarde if waarde.isdigit() else bedrag(waarde)
-    assert parameters.get(naam) == verwacht, f"{naam}: verwacht {verwacht}, gebruikt {parameters.get(naam)}"
+    gebruikt = beslissing.parameters.get(naam)
+    assert gebruikt == verwacht, (
+        f"{naam}: verwacht {verwacht}, gebruikt {gebruikt} (volgens {beslissing.parameters_volgens})"
+    )
