@@ -59,7 +59,10 @@ def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across application crashes in WAL mode
+            # FULL: a commit is on disk before the caseworker sees the answer, even across a power loss.
+            # NORMAL survives a crash of the process only: its last commits could vanish, and a retry would
+            # then be decided anew.
+            cursor.execute("PRAGMA synchronous=FULL")
         finally:
             cursor.close()
 

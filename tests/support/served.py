@@ -2,7 +2,8 @@
 
 The server runs in a session of its own, with its output in files (a pipe nobody reads would fill and stop
 it). `stop()` sends SIGTERM and waits; a server that does not stop in time is killed with its whole process
-group (the uvicorn workers too).
+group (the uvicorn workers too). `kill()` crashes it on purpose (SIGKILL for the whole group, no shutdown of
+any kind) and `restart()` starts it again on the same database, on the same port when it is still free.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ API = "/api/v1"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 LISTEN_FAILED = 2  # `mandaat serve`'s exit code for an address in use (another process took the free port)
+#: Cheap argon2id for servers whose users are seeded in the test (the defaults cost ~0.5 s per hash).
+FAST_HASHING_ENV = {
+    "MANDAAT_ARGON2_TIME_COST": "1",
+    "MANDAAT_ARGON2_MEMORY_KIB": "1024",
+    "MANDAAT_ARGON2_PARALLELISM": "1",
+}
 
 
 @dataclass
@@ -37,6 +44,13 @@ class Served:
     database_url: str
     folder: Path
     log_name: str
+    workers: int = 1
+    env: Mapping[str, str] | None = None
+    extra: tuple[str, ...] = ()
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
 
     def output(self) -> str:
         return (self.folder / f"{self.log_name}.out").read_text("utf-8", errors="replace")
@@ -72,14 +86,16 @@ def start(
     demo: bool = False,
     env: Mapping[str, str] | None = None,
     extra: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Served:
-    """`mandaat serve` on a free port of 127.0.0.1, run in `folder`, once it answers HTTP."""
+    """`mandaat serve` on a free port of 127.0.0.1 (or on `port` while nobody else has taken it), run in
+    `folder`, once it answers HTTP."""
     for attempt in range(3):
-        port = free_port()
+        port = port if attempt == 0 and port is not None else free_port()
         command = [str(MANDAAT), "serve", "--db", database_url, "--host", "127.0.0.1", "--port", str(port)]
         command += ["--workers", str(workers), *(["--demo"] if demo else []), *extra]
         environment = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
-        log_name = f"serve-{port}-{attempt}"
+        log_name = unused_log_name(folder, f"serve-{port}-{attempt}")
         with (
             (folder / f"{log_name}.out").open("wb") as stdout,
             (folder / f"{log_name}.err").open("wb") as stderr,
@@ -87,7 +103,9 @@ def start(
             process = subprocess.Popen(  # the files stay open in the child
                 command, cwd=folder, env=environment, stdout=stdout, stderr=stderr, start_new_session=True
             )
-        served = Served(process, f"http://127.0.0.1:{port}", database_url, folder, log_name)
+        served = Served(
+            process, f"http://127.0.0.1:{port}", database_url, folder, log_name, workers, env, extra
+        )
         try:
             if wait_until_ready(served):
                 return served
@@ -98,6 +116,62 @@ def start(
             break
     raise RuntimeError(
         f"mandaat serve exited with {served.process.returncode}:\n{served.output()}\n{served.errors()}"
+    )
+
+
+def unused_log_name(folder: Path, name: str) -> str:
+    """`name`, or `name-2`, `name-3`, … when a server that ran before (a restart) left its logs under it."""
+    candidate, number = name, 1
+    while (folder / f"{candidate}.out").exists():
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate
+
+
+def kill(served: Served, timeout: float = STOP_TIMEOUT) -> None:
+    """Crash the server: SIGKILL for its whole process group (the supervisor and every uvicorn worker at
+    once, so nothing shuts down cleanly), then wait until none of them is left."""
+    group = served.process.pid  # a session of its own: the group has the supervisor's id
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    served.process.wait(timeout)
+    deadline = time.monotonic() + timeout
+    while not _group_gone(group):
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"process group {group} still has live processes {timeout:.0f} s after SIGKILL"
+            )
+        time.sleep(0.01)
+
+
+def _group_gone(group: int) -> bool:
+    """No process of the group is left, or only zombies (orphaned workers that nobody has reaped yet:
+    in a container the init process may never do so)."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    for stat in proc.glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)": state ppid pgrp
+            if int(fields[2]) == group and fields[0] != "Z":
+                return False
+    return True
+
+
+def restart(served: Served) -> Served:
+    """`mandaat serve` again on the same database, folder, workers and environment (without --demo), on the
+    same port unless another process has taken it meanwhile (then the new `base_url` says where)."""
+    return start(
+        served.database_url,
+        served.folder,
+        workers=served.workers,
+        env=served.env,
+        extra=served.extra,
+        port=served.port,
     )
 
 
