@@ -1,12 +1,15 @@
 """`mandaat dossier ...`: a person's data (GDPR art. 15) and the retention of client dossiers.
 
 `dossier export ID` writes everything Mandaat holds about one client dossier as JSON: what to hand a person
-who asks for their data. `dossier pseudonymise` replaces the identifying data of dossiers closed before a date
+who asks for their data. Each export is a read of the dossier, written to the access log with its reason
+(`--reason`). `dossier reads ID` lists who read a dossier, when and why (for the auditor, and for a person
+who asks). `dossier pseudonymise` replaces the identifying data of dossiers closed before a date
 (no open request, no logged act since) — see `envelopes/services/privacy.py` for what "closed" means and
 what is kept. The decision log is left as it is and still verifies; each pseudonymisation adds its own entry.
 
-At the command line the operator acts as the system (`system` in the log), as for `db upgrade`: whoever runs
-it holds the database. The export reads from one snapshot and writes nothing to the database.
+At the command line the operator acts as the system (`system` in the logs), as for `db upgrade`: whoever runs
+it holds the database. The export reads from one snapshot; the only thing it writes is its access-log entry,
+before any data leaves (when the entry cannot be written, nothing is exported).
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from typing import Annotated
 
 import typer
 
+from api.auth.access import MAX_REASON, PURPOSES, Client, Purpose
 from api.cli_db import BAD_INPUT, DatabaseOption, opened, reading, settings_for
 from api.cli_rules import fail
 from envelopes.domain.errors import DomainError, NotFound
 from envelopes.domain.ids import brussels_date
 from envelopes.services import log_head
+from envelopes.services.policies import SYSTEM_ACTOR
 from envelopes.services.privacy import closed_dossiers, export_dossier, pseudonymise_dossier
+
+EXPORT_ROUTE = "mandaat dossier export"
 
 
 def create_dossier_app() -> typer.Typer:
@@ -37,6 +44,7 @@ def create_dossier_app() -> typer.Typer:
         rich_markup_mode=None,
     )
     app.command("export")(export)
+    app.command("reads")(reads)
     app.command("pseudonymise")(pseudonymise)
     return app
 
@@ -52,19 +60,35 @@ def export(
         str,
         typer.Argument(metavar="FILE|-", help="Where to write; '-' is standard output.", show_default=False),
     ] = "-",
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            metavar="TEXT",
+            help="Why the dossier is exported, for the access log (say why, not who: no names).",
+        ),
+    ] = PURPOSES[Purpose.DATA_EXPORT],
     db: DatabaseOption = None,
 ) -> None:
     """Write everything Mandaat holds about one client dossier as JSON (GDPR art. 15): the reference, the
     household members, the caseworker; every aid request with its amounts, status, the engine's outcome and
     reasons, and the committee's ruling and motivation; and every logged act about it (when, who, what, the
-    facts a decision used). A FILE is written whole or not at all, readable by its owner only.
+    facts a decision used). A FILE is written whole or not at all, readable by its owner only. The export is
+    written to the access log first (the dossier's id, the reason), as every read of a dossier is.
 
-    Exit 0 done; 2 bad input (no such dossier, no database)."""
+    Exit 0 done; 2 bad input (no such dossier, no database, an empty or too long reason)."""
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON:
+        fail(f"--reason: say in 1 to {MAX_REASON} characters why the dossier is exported", BAD_INPUT)
     with opened(settings_for(db)) as mandaat:
         try:
             data = export_dossier(dossier, reading(mandaat))
         except NotFound as error:
             fail(error.message, BAD_INPUT)
+        client = Client(None, "CLI", EXPORT_ROUTE)
+        mandaat.access.dossiers_read(
+            client, SYSTEM_ACTOR, [data["dossier"]["id"]], Purpose.DATA_EXPORT, reason=reason
+        )
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if target == "-":
         sys.stdout.write(text)
@@ -78,6 +102,32 @@ def export(
         "personal data: hand it over securely and do not keep a copy.",
         err=True,
     )
+
+
+def reads(
+    dossier: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="The dossier's id, or its case-file reference.", show_default=False
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many.")] = 1000,
+    db: DatabaseOption = None,
+) -> None:
+    """Who read one client dossier, newest first, from the access log: when, who, why (the purpose), and where
+    (the page, the API call or the command). One line each, tab-separated; the log names the dossier by its
+    id only, whatever was given here.
+
+    Exit 0 done (also when nobody read it); 2 bad input (no such dossier, no database)."""
+    with opened(settings_for(db)) as mandaat:
+        found = mandaat.views.dossier(dossier) or mandaat.views.dossier_by_reference(dossier)
+        if found is None:
+            fail(f"there is no client dossier {dossier}", BAD_INPUT)
+        events = mandaat.access.reads_of(found.id, limit=limit)
+    for event in events:
+        when = event.at.isoformat(timespec="seconds")
+        typer.echo(f"{when}\t{event.user_id}\t{event.detail}\t{event.purpose}\t{event.method} {event.route}")
+    typer.echo(f"{len(events)} reads of client dossier {found.id}", err=True)
 
 
 def pseudonymise(

@@ -7,9 +7,14 @@
   disabling an account, changing its role or setting a new password takes effect at once.
 - `refused`: a refused request, for the access log.
 - `set_password`: a new password (checked against the policy); every older token stops working.
+- `dossiers_read`: who read which client dossiers, when and why (GDPR accountability). Not best effort: when
+  the entry cannot be written the read fails, so no dossier is ever shown without its entry.
+- `session_started` / `session_is_open` / `session_ended`: browser sessions kept on the server, so that a
+  session cookie stops counting when its session is signed out (a copy of it too).
 
 The access log never holds a password, a login name that matches no account, or a client address: names and
-addresses are kept as keyed hashes (HMAC-SHA256 with a key derived from the installation's secret).
+addresses are kept as keyed hashes (HMAC-SHA256 with a key derived from the installation's secret). A read
+names the dossier by its internal id only, never by its case-file reference, and holds no household data.
 """
 
 from __future__ import annotations
@@ -19,19 +24,48 @@ import hmac
 import math
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
 
 from api.auth.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts
 from api.auth.passwords import Passwords, check_password
 from api.auth.tokens import InvalidToken, TokenSigner
 from envelopes.domain.errors import NotFound
-from envelopes.domain.users import User
+from envelopes.domain.users import Role, User
 from envelopes.persistence.accounts import AccessEvent, Account, SqlAccounts
 
 MAX_LOGIN_NAME = 64
 SECRET_NAME = "signing_key"  # noqa: S105 (the name of a row, not a secret)
+DOSSIER_READ = "dossier.read"
+MAX_REASON = 200
+
+
+class Purpose(StrEnum):
+    """Why a client dossier is read: the fixed word in the access log's `detail` (see PURPOSES for words)."""
+
+    CASE_WORK = "case_work"  # the dossier's caseworker, working on it
+    COMMITTEE_RULING = "committee_ruling"  # a committee member, ruling on (or taking note of) its requests
+    HANDOVER = "handover"  # whoever hands the dossier to another caseworker gets it back once
+    DATA_EXPORT = "data_export"  # `mandaat dossier export`: everything about it, for the person
+
+
+#: What each purpose means, as the access log's `purpose` says it (the export's is the operator's reason).
+PURPOSES: Mapping[Purpose, str] = MappingProxyType(
+    {
+        Purpose.CASE_WORK: "case work",
+        Purpose.COMMITTEE_RULING: "committee ruling",
+        Purpose.HANDOVER: "dossier handover",
+        Purpose.DATA_EXPORT: "subject access request (GDPR art. 15)",
+    }
+)
+
+
+def purpose_of(user: User) -> Purpose:
+    """Why `user` reads a dossier in their daily work: the committee to rule, a caseworker for case work."""
+    return Purpose.COMMITTEE_RULING if user.role is Role.COMMITTEE else Purpose.CASE_WORK
 
 
 @dataclass(frozen=True)
@@ -177,6 +211,70 @@ class AccessControl:
                 else self._pseudonym("client address", client.address),
             )
         )
+
+    # --- reads of client dossiers ---------------------------------------------------------------------------
+
+    def dossiers_read(
+        self,
+        client: Client,
+        user_id: str,
+        dossier_ids: Iterable[str],
+        purpose: Purpose,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """`user_id` read these dossiers (their internal ids), for `purpose`: one entry each, in one
+        transaction. `reason`, the operator's own words at the command line, replaces the purpose's."""
+        ids = list(dict.fromkeys(dossier_ids))
+        if not ids:
+            return
+        now = self._clock()
+        words = " ".join((reason or "").split())[:MAX_REASON] or PURPOSES[purpose]
+        client_key = None if client.address is None else self._pseudonym("client address", client.address)
+        with self._accounts(False) as store:
+            for dossier_id in ids:
+                store.record(
+                    AccessEvent(
+                        at=now,
+                        event=DOSSIER_READ,
+                        method=client.method,
+                        route=client.route,
+                        status=200,
+                        detail=purpose.value,
+                        user_id=user_id,
+                        client_key=client_key,
+                        dossier_id=dossier_id,
+                        purpose=words,
+                    )
+                )
+            store.commit()
+
+    def reads_of(self, dossier_id: str, *, limit: int) -> list[AccessEvent]:
+        """The reads of one dossier, newest first."""
+        with self._accounts(True) as store:
+            return store.events(limit=limit, event=DOSSIER_READ, dossier_id=dossier_id)
+
+    # --- browser sessions -----------------------------------------------------------------------------------
+
+    def session_started(self, session_id: str, user_id: str, *, lasts: timedelta) -> None:
+        """A browser session signed in; sessions older than `lasts` (the absolute timeout) are removed."""
+        now = self._clock()
+        with self._accounts(False) as store:
+            store.open_session(self._session_key(session_id), user_id, now, started_before=now - lasts)
+            store.commit()
+
+    def session_is_open(self, session_id: str) -> bool:
+        with self._accounts(True) as store:
+            return store.session_is_open(self._session_key(session_id))
+
+    def session_ended(self, session_id: str) -> None:
+        """Signed out (or ended otherwise): the session's cookie no longer counts, nor any copy of it."""
+        with self._accounts(False) as store:
+            store.close_session(self._session_key(session_id))
+            store.commit()
+
+    def _session_key(self, session_id: str) -> str:
+        return self._pseudonym("web session", session_id)
 
     # --- passwords ------------------------------------------------------------------------------------------
 

@@ -10,7 +10,10 @@ Each worker builds its own database pool and decision engine, and at start-up co
 
 from __future__ import annotations
 
+import html
 import importlib.util
+import inspect
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,21 +21,46 @@ from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from api.composition import Mandaat, build
 from api.http import aid_requests, auth, dossiers, envelopes, escalations, log, policy
 from api.http.errors import install_error_handlers, problem_media_types
 from api.settings import Settings
 from api.web import install_web
+from api.web.security import SecurityHeaders
 from envelopes.domain.ids import brussels_date
 
 API_PREFIX = "/api/v1"
-OFFLINE_DOCS = "fastapi_offline"  # ships swagger-ui 5 (and redoc); used when installed
+OFFLINE_DOCS = "fastapi_offline"  # ships swagger-ui 5 (and redoc); /docs when installed
+SWAGGER_UI = {
+    "layout": "BaseLayout",
+    "deepLinking": True,
+    "showExtensions": True,
+    "showCommonExtensions": True,
+    "persistAuthorization": False,
+    "displayRequestDuration": True,
+    "validatorUrl": None,  # no badge fetched from swagger.io
+}
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Mandaat - API</title>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs-assets/favicon.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi_url}" data-parameters="{parameters}"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
 logger = logging.getLogger("mandaat.api")
 
 DESCRIPTION = """Delegated emergency-aid decisions within the council's framework.
@@ -42,31 +70,33 @@ decimal strings (`"55.00"`). Errors are `application/problem+json` (RFC 9457) wi
 (`urn:mandaat:problem:…`) and, for invalid input, every field at fault in `errors`."""
 
 
+#: FastAPI 0.16x instruments every request with OpenTelemetry unless told not to, and exports it when the
+#: environment asks (FASTAPI_OTEL_AUTO_CONFIGURE). Mandaat handles data about vulnerable people on closed
+#: networks: nothing is traced or exported unless an operator wires it in on purpose. (It also costs CPU.)
+TELEMETRY_OFF: dict[str, Any] = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
+
+
+def _telemetry_off() -> dict[str, Any]:
+    accepts = "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    return {"telemetry": TELEMETRY_OFF} if accepts else {}
+
+
 class MandaatAPI(FastAPI):
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = problem_media_types(super().openapi())
         return self.openapi_schema
 
-
-class NoStore:
-    """`Cache-Control: no-store` on every API answer: they are per user, and most hold personal data."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_no_store(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                message["headers"] = [*headers, (b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
-            await send(message)
-
-        await self.app(scope, receive, send_no_store)
+    def build_middleware_stack(self) -> ASGIApp:
+        """The security headers around everything, Starlette's server-error handler included: a 500 carries
+        them too (see api/web/security.py)."""
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAPI:
@@ -83,23 +113,22 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
             if services is None:
                 mandaat.close()
 
-    offline = importlib.util.find_spec(OFFLINE_DOCS) is not None
     app = MandaatAPI(
         title="Mandaat",
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url=None if offline else "/docs",
+        docs_url=None,  # FastAPI's own /docs starts Swagger UI with an inline script: see _serve_docs
         redoc_url=None,
-        swagger_ui_parameters={"persistAuthorization": False, "displayRequestDuration": True},
+        swagger_ui_parameters=SWAGGER_UI,
+        **_telemetry_off(),
     )
     app.state.mandaat = mandaat
     install_error_handlers(app)
-    app.add_middleware(NoStore)
     for module in (auth, dossiers, aid_requests, envelopes, escalations, log, policy):
         app.include_router(module.router, prefix=API_PREFIX)
-    if offline:
-        _serve_docs_offline(app)
+    if importlib.util.find_spec(OFFLINE_DOCS) is not None:
+        _serve_docs(app)
     install_web(app)  # the web pages (api/web), after every API route
     return app
 
@@ -121,18 +150,16 @@ def _warm_up(mandaat: Mandaat) -> None:
         logger.warning("could not warm up (is the database migrated?)", exc_info=True)
 
 
-def _serve_docs_offline(app: FastAPI) -> None:
-    """/docs with swagger-ui served by the application itself (no CDN)."""
+def _serve_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI served by the application itself (no CDN), started by /static/swagger-init.js
+    (the Content-Security-Policy allows no inline script) with its settings in data attributes."""
     assets = files(OFFLINE_DOCS) / "static"
     app.mount("/docs-assets", StaticFiles(directory=str(assets)), name="docs-assets")
+    page = DOCS_PAGE.format(
+        openapi_url=html.escape(app.openapi_url or "/openapi.json"),
+        parameters=html.escape(json.dumps(app.swagger_ui_parameters or {}), quote=True),
+    )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="Mandaat - API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters,
-        )
+        return HTMLResponse(page)

@@ -1,14 +1,30 @@
 """Client dossiers. A caseworker opens them (assigned to them) and sees only their own; the committee reads
-them all. The case-file reference travels only in bodies, never in a URL."""
+them all. The case-file reference travels only in bodies, never in a URL.
+
+Every answer that holds a dossier's household is a read, written to the access log before it is given (who,
+when, which dossier by its id, why): one dossier, one found by reference, each dossier of a list (one entry
+per dossier listed, so that the reads of one person's dossier can be told, whatever way it was seen), and the
+dossier given back after a handover. Opening a dossier gives back only what its caseworker just sent: not a
+read."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from api.http.deps import CaseReader, Caseworker, DossierReassigner, Limit, Offset, Services, own_cases_only
-from api.http.errors import HiddenDossier, problems
+from api.auth.access import Purpose, purpose_of
+from api.http.deps import (
+    CaseReader,
+    Caseworker,
+    DossierReassigner,
+    Limit,
+    Offset,
+    Services,
+    get_mandaat,
+    own_cases_only,
+)
+from api.http.errors import HiddenDossier, client_of, problems
 from api.http.schemas.common import ID_PATTERN
 from api.http.schemas.dossiers import DossierCreate, DossierLookup, DossierPublic, DossierReassign
 from envelopes.domain.dossiers import ClientDossier
@@ -35,34 +51,47 @@ def open_dossier(
 
 @router.get("")
 def list_dossiers(
-    user: CaseReader, mandaat: Services, limit: Limit = 100, offset: Offset = 0
+    request: Request, user: CaseReader, mandaat: Services, limit: Limit = 100, offset: Offset = 0
 ) -> list[DossierPublic]:
     """Your dossiers (a caseworker), or every dossier (the committee), by reference."""
     found = mandaat.views.dossiers(caseworker_id=own_cases_only(user), limit=limit, offset=offset)
+    _read(request, user, *found)
     return [DossierPublic.of(dossier) for dossier in found]
 
 
 @router.post("/lookup", responses=problems(404))
-def find_dossier(body: DossierLookup, user: CaseReader, mandaat: Services) -> DossierPublic:
+def find_dossier(body: DossierLookup, request: Request, user: CaseReader, mandaat: Services) -> DossierPublic:
     """Find a dossier by its case-file reference (in the body: a reference never goes in a URL)."""
-    return DossierPublic.of(
-        _visible(mandaat.views.dossier_by_reference(body.reference), user, "with this reference")
-    )
+    found = _visible(mandaat.views.dossier_by_reference(body.reference), user, "with this reference")
+    _read(request, user, found)
+    return DossierPublic.of(found)
 
 
 @router.get("/{dossier_id}", responses=problems(404))
-def get_dossier(dossier_id: DossierId, user: CaseReader, mandaat: Services) -> DossierPublic:
-    return DossierPublic.of(_visible(mandaat.views.dossier(dossier_id), user, dossier_id))
+def get_dossier(
+    dossier_id: DossierId, request: Request, user: CaseReader, mandaat: Services
+) -> DossierPublic:
+    found = _visible(mandaat.views.dossier(dossier_id), user, dossier_id)
+    _read(request, user, found)
+    return DossierPublic.of(found)
 
 
 @router.post("/{dossier_id}/reassign", responses=problems(404))
 def reassign(
-    dossier_id: DossierId, body: DossierReassign, user: DossierReassigner, mandaat: Services
+    dossier_id: DossierId, body: DossierReassign, request: Request, user: DossierReassigner, mandaat: Services
 ) -> DossierPublic:
     """Hand a dossier to another caseworker (its caseworker), or move it (the admin)."""
     reassign_dossier(ReassignDossier(user.id, dossier_id, body.caseworker_id), mandaat.uow(), mandaat.clock)
-    return DossierPublic.of(
-        _visible(mandaat.views.dossier(dossier_id), user, dossier_id, after_reassign=True)
+    found = _visible(mandaat.views.dossier(dossier_id), user, dossier_id, after_reassign=True)
+    _read(request, user, found, purpose=Purpose.HANDOVER)
+    return DossierPublic.of(found)
+
+
+def _read(request: Request, user: User, *dossiers: ClientDossier, purpose: Purpose | None = None) -> None:
+    """`user` is given these dossiers: an entry each in the access log, before the answer (when they cannot
+    be written, the answer is a 500 and nothing is shown)."""
+    get_mandaat(request).access.dossiers_read(
+        client_of(request), user.id, [dossier.id for dossier in dossiers], purpose or purpose_of(user)
     )
 
 

@@ -1,5 +1,10 @@
 """The caseworker's client dossiers: their list, a new dossier, and a dossier with its household and its aid
-history. A caseworker sees only their own dossiers: another's is "not found"."""
+history. A caseworker sees only their own dossiers: another's is "not found".
+
+Every page that shows a dossier's household (here, on a caseworker's request pages, on the committee's
+escalation page) writes a read of that dossier to the access log before it is shown (`record_read`,
+`committee_reads`): who, when, which dossier (its id) and why. The lists show references, not households,
+and are not counted as reads."""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.auth.access import Purpose, purpose_of
+from api.http.errors import client_of
 from api.http.schemas.common import ID_PATTERN
 from api.web.catalogue import RELATIONS, catalogue, member_label
-from api.web.deps import CheckedForm, WebCaseworker
+from api.web.deps import CheckedForm, WebCaseworker, WebCommitteeMember
 from api.web.errors import HiddenDossier, WebRoute
 from api.web.forms import Fields
 from api.web.messages import refusal
@@ -89,6 +96,7 @@ def dossier_page(request: Request, dossier_id: DossierId, user: WebCaseworker) -
     labels = {
         member.key: member_label(member, n, today, words) for n, member in enumerate(dossier.members, 1)
     }
+    record_read(request, dossier.id)
     return page(
         request,
         "caseworker/dossier.html",
@@ -105,6 +113,26 @@ def own_dossier(request: Request, dossier_id: str, user: User) -> ClientDossier:
     if dossier is None or dossier.caseworker_id != user.id:
         raise HiddenDossier()
     return dossier
+
+
+def record_read(request: Request, dossier_id: str, purpose: Purpose | None = None) -> None:
+    """The signed-in user is shown the household of this dossier: an entry in the access log first (when it
+    cannot be written, the page is not shown)."""
+    user: User | None = getattr(request.state, "web_user", None)
+    if user is None:
+        raise RuntimeError("a dossier is shown only to a signed-in user (api.web.deps.signed_in)")
+    web(request).mandaat.access.dossiers_read(
+        client_of(request), user.id, [dossier_id], purpose or purpose_of(user)
+    )
+
+
+def committee_reads(request: Request, user: WebCommitteeMember) -> None:
+    """For the committee's pages (a dependency of their router, see `install_web`): one about an escalation
+    (`/comite/{request_id}`, its page and the ruling posted from it) shows the household of its dossier."""
+    request_id = request.path_params.get("request_id")
+    found = None if request_id is None else web(request).mandaat.views.aid_request(str(request_id))
+    if found is not None:
+        record_read(request, found[0].dossier_id, Purpose.COMMITTEE_RULING)
 
 
 def _form(

@@ -20,7 +20,7 @@ from api.web.errors import HiddenDossier, WebRoute
 from api.web.forms import Fields
 from api.web.messages import refusal
 from api.web.pages import page, redirect, session_of, web, words_of
-from api.web.routes_dossiers import own_dossier
+from api.web.routes_dossiers import own_dossier, record_read
 from envelopes.domain.aid_requests import MAX_QUANTITY, AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier
 from envelopes.domain.errors import DomainError
@@ -245,6 +245,7 @@ def _form(
     words = words_of(request)
     today = brussels_date(mandaat.clock())
     members = [(m.key, member_label(m, n, today, words)) for n, m in enumerate(dossier.members, 1)]
+    record_read(request, dossier.id)
     return page(
         request,
         "caseworker/request_form.html",
@@ -267,6 +268,7 @@ def _request_page(
     today = brussels_date(mandaat.clock())
     number, member = next((n, m) for n, m in enumerate(dossier.members, 1) if m.key == aid.beneficiary_key)
     envelope = mandaat.views.envelope(aid.envelope_id)
+    record_read(request, dossier.id)
     return page(
         request,
         "caseworker/request.html",

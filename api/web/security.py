@@ -1,10 +1,16 @@
-"""Security headers on the web pages and their static files (the API sets its own).
+"""Security headers on every answer of the application: the web pages, the JSON API, /docs and /openapi.json,
+static files, and every error (404, 405, problem details, a 500 too: `api.http.app` wraps the whole
+middleware stack, Starlette's server-error handler included, in `SecurityHeaders`).
 
 - Content-Security-Policy: only this site's own scripts, styles and images; no inline script or style, no
-  plugins, no framing (`frame-ancestors 'none'`), forms post only here.
-- X-Content-Type-Options: nosniff; X-Frame-Options: DENY (for older browsers); Referrer-Policy: same-origin.
-- Cache-Control: no-store on every page (they show personal data and figures that change); static files are
-  revalidated (no-cache).
+  eval, no plugins, no framing (`frame-ancestors 'none'`), forms post only here. /docs is the one page that
+  also allows `data:` images: Swagger UI's stylesheet draws its icons that way (still no inline script: it
+  is started by /static/swagger-init.js).
+- X-Content-Type-Options: nosniff; X-Frame-Options: DENY (for older browsers); Referrer-Policy: same-origin;
+  no camera, microphone, location or payments.
+- Cache-Control: no-store on every answer (pages and API answers show personal data and figures that change;
+  an error page may echo what was asked), but for what holds no personal data at all: static assets are
+  revalidated (no-cache), and the API's description (/openapi.json, /docs) may be cached.
 """
 
 from __future__ import annotations
@@ -15,32 +21,45 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+DOCS_CSP = CSP.replace("img-src 'self'", "img-src 'self' data:")
+DOCS = "/docs"
+ASSETS = ("/static/", "/docs-assets/")  # files of the application itself: no personal data
+DESCRIPTIONS = frozenset({"/openapi.json", DOCS})  # the same for everyone: may be cached
 HEADERS = (
-    (b"content-security-policy", CSP.encode("ascii")),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 )
+NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
+REVALIDATE = ((b"cache-control", b"no-cache"),)
+
+
+def headers_for(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of the answer to a request for `path`."""
+    policy = DOCS_CSP if path == DOCS else CSP
+    cache = () if path in DESCRIPTIONS else REVALIDATE if path.startswith(ASSETS) else NO_STORE
+    return ((b"content-security-policy", policy.encode("ascii")), *HEADERS, *cache)
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, api_paths: tuple[str, ...]) -> None:
+    """ASGI middleware: the headers of `headers_for` on every HTTP answer, replacing those a route set."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.api_paths = api_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.api_paths):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cache = b"no-cache" if scope["path"].startswith("/static/") else b"no-store"
+        added = headers_for(scope["path"])
+        replaced = {name for name, _ in added} | {b"pragma"}  # a route's own are dropped
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                replaced = {name for name, _ in HEADERS} | {b"cache-control"}
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in replaced]
-                message["headers"] = [*headers, *HEADERS, (b"cache-control", cache)]
+                message["headers"] = [*headers, *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

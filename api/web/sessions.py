@@ -1,4 +1,5 @@
-"""Browser sessions: a signed cookie, checked against the account on every request.
+"""Browser sessions: a signed cookie, checked against the server's list of signed-in sessions and against
+the account on every request.
 
 The cookie holds a small JSON payload signed with HMAC-SHA256 (a key derived from the installation's secret,
 so every worker process agrees): the session id, the user id and the credentials' token version, when the
@@ -6,12 +7,14 @@ session started and when it was last used, the CSRF token, the language, and mes
 Nothing in it is secret; it cannot be forged or changed.
 
 - HttpOnly, SameSite=Lax, Path=/, Secure when the request came over https.
-- Signing in makes a new session id and a new CSRF token (a session id from before never becomes signed in).
+- Signing in makes a new session id and a new CSRF token (a session id from before never becomes signed in),
+  and the server keeps the new session (`SessionStore`: a keyed hash of its id, in `web_sessions`).
 - Idle timeout (`IDLE_TIMEOUT` without a request) and absolute timeout (`ABSOLUTE_TIMEOUT` after signing in).
 - On every request the account is read from the database (`deps.signed_in`): a disabled account, or one whose
   password was set since (its token version went up), is signed out at once.
-- Signing out replaces the cookie with an anonymous session. A copy of the old cookie made before would stay
-  usable until its idle timeout: the price of keeping no session table (see README).
+- A signed-in cookie counts only while the server still holds its session: signing out (or a timeout, a
+  disabled account, a new password) removes it, so the old cookie, or a copy of it, is refused from then on.
+  Signing out replaces the cookie with an anonymous session.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,6 +56,7 @@ class WebSession:
     ended: str = ""  # why a signed-in session just ended: "idle", "expired", "disabled", "signed_out"
     after_sign_in: str = ""  # the page asked for before signing in (a local path)
     changed: bool = False
+    retired: str = ""  # the signed-in session id this request ended or replaced (not in the cookie)
 
     @classmethod
     def anonymous(cls, now: int, *, lang: str = "nl") -> WebSession:
@@ -60,6 +64,7 @@ class WebSession:
 
     def sign_in(self, user_id: str, token_version: int, now: int) -> None:
         """A new session id and CSRF token: what was known of the session before does not carry over."""
+        self._retire()
         self.sid, self.csrf = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
         self.user_id, self.token_version = user_id, token_version
         self.started = self.seen = now
@@ -67,10 +72,15 @@ class WebSession:
 
     def end(self, why: str, now: int) -> None:
         """Back to an anonymous session (new id and CSRF token), keeping the language."""
+        self._retire()
         fresh = WebSession.anonymous(now, lang=self.lang)
         self.sid, self.csrf, self.started, self.seen = fresh.sid, fresh.csrf, now, now
         self.user_id, self.token_version, self.after_sign_in = None, 0, ""
         self.ended, self.changed = why, True
+
+    def _retire(self) -> None:
+        if self.user_id is not None and not self.retired:
+            self.retired = self.sid
 
     def flash(self, text: str, kind: str = "ok") -> None:
         self.flashes.append((kind, text))
@@ -182,13 +192,27 @@ class SessionCodec:
         return hmac.new(self.key(), payload.encode("ascii"), hashlib.sha256).digest()
 
 
+class SessionStore(Protocol):
+    """The server's list of signed-in browser sessions (`api.auth.access.AccessControl` keeps it)."""
+
+    def session_started(self, session_id: str, user_id: str, *, lasts: timedelta) -> None: ...
+
+    def session_is_open(self, session_id: str) -> bool: ...
+
+    def session_ended(self, session_id: str) -> None: ...
+
+
 class WebSessions:
     """ASGI middleware: the session of every web page request in `scope["state"]["web_session"]`, and the
-    cookie written back on the answer. The API (bearer tokens), the docs and static files are left alone."""
+    cookie written back on the answer. The API (bearer tokens), the docs and static files are left alone.
 
-    def __init__(self, app: ASGIApp, codec: SessionCodec, skip: tuple[str, ...]) -> None:
+    A signed-in cookie whose session the store no longer holds is treated as signed out. On the answer, the
+    store learns of a session that signed in, and forgets one that ended or was replaced."""
+
+    def __init__(self, app: ASGIApp, codec: SessionCodec, store: SessionStore, skip: tuple[str, ...]) -> None:
         self.app = app
         self.codec = codec
+        self.store = store
         self.skip = skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -198,10 +222,18 @@ class WebSessions:
         if not self.codec.has_key:
             await run_in_threadpool(self.codec.key)
         session = self.codec.load(_cookie(scope))
+        if session.user_id is not None:
+            still_open = await run_in_threadpool(self.store.session_is_open, session.sid)
+            if not still_open:  # signed out before: this is an old copy of its cookie
+                session.end("signed_out", self.codec.now())
+        arrived = session.sid if session.user_id is not None else None
         scope.setdefault("state", {})["web_session"] = session
         secure = scope.get("scheme") == "https"
 
         async def send_with_cookie(message: Message) -> None:
+            signed_in_now = session.user_id is not None and session.sid != arrived
+            if message["type"] == "http.response.start" and (session.retired or signed_in_now):
+                await run_in_threadpool(self._remember, session, arrived)
             if message["type"] == "http.response.start" and session.changed:
                 attributes = f"Path=/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
                 cookie = f"{COOKIE}={self.codec.dump(session)}; {attributes}"
@@ -209,6 +241,15 @@ class WebSessions:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+    def _remember(self, session: WebSession, arrived: str | None) -> None:
+        """Before the cookie leaves: forget the session this request ended, keep the one it signed in."""
+        if session.retired:
+            self.store.session_ended(session.retired)
+        if session.user_id is not None and session.sid != arrived:
+            self.store.session_started(
+                session.sid, session.user_id, lasts=timedelta(seconds=self.codec.absolute)
+            )
 
 
 def _cookie(scope: Scope) -> str | None:

@@ -1,6 +1,6 @@
-"""`SqlAccounts`: the storage of sign-in and access (credentials, the access log, instance secrets), as a
-unit of work of its own — these writes never share a transaction with a use case of the budget domain, and
-never enter the decision log.
+"""`SqlAccounts`: the storage of sign-in and access (credentials, the access log, browser sessions, instance
+secrets), as a unit of work of its own — these writes never share a transaction with a use case of the
+budget domain, and never enter the decision log.
 
     with accounts() as store:
         store.record(event)
@@ -19,13 +19,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
-from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets
+from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets, web_sessions
 from envelopes.persistence.database import READ_ONLY
 
 
@@ -54,6 +54,8 @@ class AccessEvent:
     user_id: str | None = None
     account_key: str | None = None
     client_key: str | None = None
+    dossier_id: str | None = None  # dossier.read: which dossier (its internal id)
+    purpose: str | None = None  # dossier.read: why, in words
 
 
 class SqlAccounts:
@@ -144,10 +146,17 @@ class SqlAccounts:
         statement = statement.order_by(columns.number.desc())
         return [at for (at,) in session.execute(statement)]
 
-    def events(self, *, limit: int) -> list[AccessEvent]:
-        """The newest access events first (for the operator and the tests)."""
+    def events(
+        self, *, limit: int, event: str | None = None, dossier_id: str | None = None
+    ) -> list[AccessEvent]:
+        """The newest access events first (for the operator, the auditor and the tests); only those of one
+        kind, or about one dossier, when asked."""
         columns = access_log.c
         statement = select(access_log).order_by(columns.number.desc()).limit(limit)
+        if event is not None:
+            statement = statement.where(columns.event == event)
+        if dossier_id is not None:
+            statement = statement.where(columns.dossier_id == dossier_id)
         return [
             AccessEvent(
                 at=row.at,
@@ -159,9 +168,16 @@ class SqlAccounts:
                 user_id=row.user_id,
                 account_key=row.account_key,
                 client_key=row.client_key,
+                dossier_id=row.dossier_id,
+                purpose=row.purpose,
             )
             for row in self._active().execute(statement)
         ]
+
+    def session_is_open(self, session_key: str) -> bool:
+        """Whether the browser session with this key is signed in (not signed out, not purged)."""
+        statement = select(web_sessions.c.session_key).where(web_sessions.c.session_key == session_key)
+        return self._active().execute(statement).first() is not None
 
     # --- writes ---------------------------------------------------------------------------------------------
 
@@ -202,8 +218,21 @@ class SqlAccounts:
                 route=event.route[:200],
                 status=event.status,
                 detail=event.detail[:64],
+                dossier_id=event.dossier_id,
+                purpose=None if event.purpose is None else event.purpose[:200],
             )
         )
+
+    def open_session(self, session_key: str, user_id: str, at: datetime, *, started_before: datetime) -> None:
+        """A signed-in browser session; sessions that started before `started_before` (past the absolute
+        timeout: no cookie can use them any more) are removed on the way."""
+        session = self._active()
+        session.execute(delete(web_sessions).where(web_sessions.c.started_at < started_before))
+        session.execute(insert(web_sessions).values(session_key=session_key, user_id=user_id, started_at=at))
+
+    def close_session(self, session_key: str) -> None:
+        """Signed out: the session's cookie no longer counts, also a copy of it."""
+        self._active().execute(delete(web_sessions).where(web_sessions.c.session_key == session_key))
 
     def secret(self, name: str, make: Callable[[], str], at: datetime) -> str:
         """The instance secret `name`, made and stored by the first process that asks for it."""

@@ -3,6 +3,9 @@
 the decision log still verifies (against a head kept from before) and replays; and the log export for BI holds
 no birth dates, case-file references or national-register-number patterns.
 
+Each export is a read of the dossier, written to the access log with its reason (who, when, which dossier by
+its id, why) before anything leaves; `dossier reads` lists them.
+
 The history is made in 2024 (a clock in the past), through the use cases; one dossier is made today."""
 
 from __future__ import annotations
@@ -249,3 +252,87 @@ def test_a_dossier_acted_on_after_the_scan_is_not_pseudonymised(history: History
     finally:
         app.close()
     assert REFERENCE in database_text(history.path)
+
+
+def dossier_reads(history: History) -> list[tuple[str, ...]]:
+    """The access log's reads, oldest first: (event, user, dossier, detail, purpose, method, route)."""
+    with closing(sqlite3.connect(history.path)) as connection:
+        rows = connection.execute(
+            "SELECT event, user_id, dossier_id, detail, purpose, method, route FROM access_log "
+            "WHERE event = 'dossier.read' ORDER BY number"
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_an_export_is_written_to_the_access_log_with_its_reason(history: History) -> None:
+    exported(history, REFERENCE)  # found by its reference: the log names the dossier by its id
+    reason = "verzoek tot inzage, brief 12/2024"
+    asked = mandaat("dossier", "export", history.dossier, "--reason", reason, "--db", history.url)
+    assert asked.exit_code == 0, asked.output
+
+    reads = dossier_reads(history)
+    assert reads == [
+        (
+            "dossier.read",
+            "system",
+            history.dossier,
+            "data_export",
+            "subject access request (GDPR art. 15)",
+            "CLI",
+            "mandaat dossier export",
+        ),
+        (
+            "dossier.read",
+            "system",
+            history.dossier,
+            "data_export",
+            "verzoek tot inzage, brief 12/2024",
+            "CLI",
+            "mandaat dossier export",
+        ),
+    ]
+    with closing(sqlite3.connect(history.path)) as connection:
+        access_log = repr(connection.execute("SELECT * FROM access_log").fetchall())
+    assert findings(access_log, [CHILD_BORN, PARENT_BORN], [REFERENCE]) == []
+
+    listed = mandaat("dossier", "reads", history.dossier, "--db", history.url)
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split("\t")[1:] == [
+        "system",
+        "data_export",
+        "verzoek tot inzage, brief 12/2024",
+        "CLI mandaat dossier export",
+    ]
+    assert f"2 reads of client dossier {history.dossier}" in listed.stderr
+    by_reference = mandaat("dossier", "reads", REFERENCE, "--db", history.url)
+    assert by_reference.stdout == listed.stdout
+    nobody = mandaat("dossier", "reads", history.recent_dossier, "--db", history.url)
+    assert (nobody.exit_code, nobody.stdout) == (0, "")
+    missing = mandaat("dossier", "reads", "OCMW-NOPE", "--db", history.url)
+    assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 201])
+def test_an_export_needs_a_reason_that_says_something(history: History, reason: str) -> None:
+    result = mandaat("dossier", "export", history.dossier, "--reason", reason, "--db", history.url)
+
+    assert result.exit_code == 2
+    assert "--reason" in result.output
+    assert result.stdout == ""  # nothing exported
+    assert dossier_reads(history) == []
+
+
+def test_no_export_without_its_access_log_entry(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.auth.access import AccessControl
+
+    def broken(self: AccessControl, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("the access log cannot be written")
+
+    monkeypatch.setattr(AccessControl, "dossiers_read", broken)
+
+    result = mandaat("dossier", "export", history.dossier, "--db", history.url)
+
+    assert result.exit_code != 0
+    assert REFERENCE not in result.stdout

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
 from api.composition import Mandaat
 from envelopes.domain.users import Role
@@ -105,3 +107,45 @@ def signed_in(api: Api, user: str) -> Browser:
     response = browser.sign_in(user)
     assert response.status_code == 200, response.text
     return browser
+
+
+ASSETS = ("/static/", "/docs-assets/")
+DESCRIPTIONS = ("/openapi.json", "/docs")  # the same for everyone, no personal data: may be cached
+
+
+def assert_security_headers(path: str, response: httpx.Response) -> None:
+    """The headers every answer carries (api/web/security.py): a Content-Security-Policy without inline
+    script, no framing, nosniff; no-store on all but the application's own static files (revalidated) and the
+    API's description (no cache header: it may be cached)."""
+    headers = response.headers
+    where = f"{response.request.method} {path} → {response.status_code}"
+    policy = headers.get("content-security-policy", "")
+    directives = {}
+    for part in filter(None, (part.strip() for part in policy.split(";"))):
+        name, _, value = part.partition(" ")
+        directives[name] = value
+    assert directives.get("default-src") == "'none'", where
+    assert directives.get("script-src") == "'self'", where
+    assert "unsafe-inline" not in policy, where
+    assert "unsafe-eval" not in policy, where
+    assert directives.get("frame-ancestors") == "'none'", where
+    assert headers.get("x-content-type-options") == "nosniff", where
+    assert headers.get("x-frame-options") == "DENY", where
+    cache = None if path in DESCRIPTIONS else "no-cache" if path.startswith(ASSETS) else "no-store"
+    assert headers.get("cache-control") == cache, where
+
+
+def application_routes(app: ASGIApp) -> list[tuple[BaseRoute, str, set[str]]]:
+    """Every route of the application: (the route as declared, its whole path, its methods)."""
+    routes: list[BaseRoute] = getattr(app, "routes", [])
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before 0.16x copied the routes of an included router into app.routes
+        return [
+            (route, getattr(route, "path", ""), set(getattr(route, "methods", None) or ()))
+            for route in routes
+        ]
+    return [
+        (context.original_route, str(context.path), set(context.methods or ()))
+        for context in iter_route_contexts(routes)
+    ]

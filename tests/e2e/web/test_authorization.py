@@ -1,5 +1,8 @@
 """Who may open which page: roles declared once (the same tables as the API), other caseworkers' dossiers as
-"not found", refusals in the access log, security headers on every page, ids only in addresses."""
+"not found", refusals in the access log, security headers on every page, ids only in addresses.
+
+Every web route × every role × own and other dossier is in test_authorization_matrix.py; the headers on
+every route of the application (the API's too) in test_security_headers.py."""
 
 from __future__ import annotations
 
@@ -12,7 +15,13 @@ from envelopes.persistence.accounts import SqlAccounts
 from envelopes.persistence.database import make_session_factory
 from tests.e2e.http.conftest import USERS, Api
 from tests.e2e.http.world import escalated_request, open_dossier
-from tests.e2e.web.conftest import CASEWORKER, OTHER_CASEWORKER, another_browser, signed_in
+from tests.e2e.web.conftest import (
+    CASEWORKER,
+    OTHER_CASEWORKER,
+    another_browser,
+    assert_security_headers,
+    signed_in,
+)
 
 C, F, K, P, A, D = (USERS[role] for role in Role)
 PAGES = {
@@ -143,4 +152,5 @@ def test_an_unknown_address_is_a_page_but_the_api_keeps_its_problems(api: Api) -
     assert page.status_code == 404
     assert "text/html" in page.headers["content-type"]
     assert problem.headers["content-type"] == "application/problem+json"
-    assert "content-security-policy" not in problem.headers
+    assert_security_headers("/api/v1/nothing-here", problem)  # the API's answers carry them too
+    assert_security_headers("/nergens", page)

@@ -1,16 +1,22 @@
-"""Signing in and out with cookie sessions: the cookie's attributes, a new session id at sign-in, idle and
-absolute timeouts (on a fake clock), a disabled account or a new password ending the session at once, CSRF on
-every form, and wrong passwords slowed down by the access control's throttle."""
+"""Signing in and out with cookie sessions: the cookie's attributes, a new session id at sign-in (a cookie or
+CSRF token from before counts for nothing after: no session fixation), signing out ending the session on the
+server (a copy of the old cookie is refused), idle and absolute timeouts (on a fake clock), a disabled account
+or a new password ending the session at once, CSRF on every form, and wrong passwords slowed down by the
+access control's throttle."""
 
 from __future__ import annotations
 
 import base64
 import json
+import sqlite3
+from contextlib import closing
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from api.auth.access import Client
 from api.web.pages import local_path
-from api.web.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
+from api.web.sessions import ABSOLUTE_TIMEOUT, COOKIE, IDLE_TIMEOUT
 from envelopes import services as use
 from envelopes.services import commands as cmd
 from tests.e2e.http.conftest import PASSWORD, Api
@@ -188,3 +194,79 @@ def test_the_start_page_sends_everyone_to_their_own_page(api: Api) -> None:
         browser.sign_in(user)
         assert browser.get("/", follow_redirects=False).headers["location"] == home
     assert another_browser(api).get("/", follow_redirects=False).headers["location"] == "/aanmelden"
+
+
+def test_a_cookie_and_csrf_token_from_before_signing_in_count_for_nothing_after(
+    api: Api, browser: Browser
+) -> None:
+    browser.get("/aanmelden")
+    planted, planted_token = browser.cookie(), browser.token  # what another could have set or seen
+
+    browser.sign_in(CASEWORKER)
+
+    assert payload(browser.cookie())["sid"] != payload(planted)["sid"]
+    attacker = another_browser(api)
+    attacker.client.cookies.set(COOKIE, planted or "")
+    assert attacker.get("/dossiers", follow_redirects=False).headers["location"] == "/aanmelden"
+    refused = browser.post("/afmelden", {"csrf_token": planted_token}, csrf=False)
+    assert refused.status_code == 403
+    assert payload(browser.cookie())["uid"] == CASEWORKER  # the form did nothing
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copy_of_the_cookie_is_refused(
+    api: Api, browser: Browser
+) -> None:
+    browser.sign_in(CASEWORKER)
+    copy, token = browser.cookie(), browser.token
+    replay = another_browser(api)
+    replay.client.cookies.set(COOKIE, copy or "")
+    assert replay.get("/dossiers", follow_redirects=False).status_code == 200  # a copy works while signed in
+
+    browser.post("/afmelden")
+
+    again = replay.get("/dossiers", follow_redirects=False)
+    form = {"csrf_token": token, "reference": "MA-REPLAY", "rows": "1", "birth_0": "2018-05-01"}
+    posted = replay.client.post("/dossiers/nieuw", data=form, follow_redirects=False)
+    assert again.headers["location"] == "/aanmelden"
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/aanmelden"
+    assert api.mandaat.views.dossier_by_reference("MA-REPLAY") is None
+    assert not api.mandaat.access.session_is_open(payload(copy)["sid"])
+    assert "U bent afgemeld." in replay.get("/aanmelden").text
+
+
+def test_signing_in_again_ends_the_session_signed_in_before(api: Api, browser: Browser) -> None:
+    browser.sign_in(CASEWORKER)
+    first = browser.cookie()
+
+    browser.post("/aanmelden", {"username": CASEWORKER, "password": PASSWORD})
+
+    assert payload(browser.cookie())["sid"] != payload(first)["sid"]
+    replay = another_browser(api)
+    replay.client.cookies.set(COOKIE, first or "")
+    assert replay.get("/dossiers", follow_redirects=False).headers["location"] == "/aanmelden"
+    assert browser.get("/dossiers", follow_redirects=False).status_code == 200
+
+
+def test_a_timed_out_session_is_forgotten_by_the_server(browser: Browser) -> None:
+    browser.sign_in(CASEWORKER)
+    session_id = payload(browser.cookie())["sid"]
+    assert browser.mandaat.access.session_is_open(session_id)
+
+    browser.clock.advance(seconds=IDLE_TIMEOUT.total_seconds() + 1)
+    browser.get("/dossiers")
+
+    assert not browser.mandaat.access.session_is_open(session_id)
+
+
+def test_the_server_keeps_no_session_id_itself(api: Api, browser: Browser) -> None:
+    browser.sign_in(CASEWORKER)
+    session_id = payload(browser.cookie())["sid"]
+    path = make_url(api.mandaat.settings.database_url).database
+    assert path is not None
+
+    with closing(sqlite3.connect(path)) as database:
+        rows = database.execute("SELECT session_key, user_id FROM web_sessions").fetchall()
+
+    assert [user for _, user in rows] == [CASEWORKER]
+    assert all(session_id not in key for key, _ in rows)  # a keyed hash: a copy of the table signs nobody in
