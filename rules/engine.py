@@ -9,9 +9,15 @@ durable_rules 2.0.28 is a C extension with sharp edges (see DURABLE_RULES.md); t
   starts two timer threads that may run pending actions of any session on their own thread;
 - one reserved session id; every evaluation asserts the fact, collects every rule that fired, and retracts it
   again, so the session is empty between evaluations;
+- every fact carries the same reserved id (`FACT_ID`): the C core then need not hash the whole fact to name
+  it, and a fact left behind by a failed retraction cannot go unnoticed, since the next assertion of that id
+  is refused (and raises here) instead of deciding next to it;
 - actions are not Python callbacks at all: we read the names of the rules that fired, so no exception can be
   swallowed inside an action;
 - a catch-all rule must fire on every fact: if it did not, the evaluation did not complete and we raise.
+
+A fact is given as a mapping (`fire`) or, on the hot path, as JSON text that starts with `FACT_START`
+(`fire_text`); `open_fact` and `quote` help callers build that text from pre-encoded parts.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import os
 import threading
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 import durable_rules_engine as _core
@@ -27,7 +34,12 @@ import durable_rules_engine as _core
 from rules.errors import EngineError
 
 SESSION_ID = "mandaat"
+FACT_ID = "mandaat"
 CATCH_ALL = "evaluated"
+
+#: Every fact text begins with these two fields: the reserved session and the reserved fact id.
+FACT_START = f'{{"sid":"{SESSION_ID}","id":"{FACT_ID}"'
+_RESERVED = frozenset({"sid", "id"})
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _lock = threading.Lock()
@@ -42,6 +54,20 @@ def _reinit_lock_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_reinit_lock_after_fork)
+
+
+def quote(text: str) -> str:
+    """A text as a JSON string, as the engine reads it."""
+    return encode_basestring(text)
+
+
+def open_fact(fields: Mapping[str, Any]) -> str:
+    """The start of a fact's JSON text: `FACT_START` and `fields`, without the closing brace. A caller appends
+    `,"name":value` pairs and `}`; `sid` and `id` are reserved."""
+    if _RESERVED & fields.keys():
+        raise EngineError(f"the fields {sorted(_RESERVED & fields.keys())} are reserved")
+    body = _encode(dict(fields))[1:-1]
+    return f"{FACT_START},{body}" if body else FACT_START
 
 
 def register(name: str, rules: Mapping[str, Any]) -> None:
@@ -71,8 +97,15 @@ def is_registered(name: str) -> bool:
 
 def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
     """Assert `fact` in ruleset `name`, return the names of every rule that fired (catch-all excluded),
-    and retract the fact again. The fact is evaluated in the reserved session whatever its `sid` says."""
-    text = _encode(fact if fact.get("sid") == SESSION_ID else {**fact, "sid": SESSION_ID})
+    and retract the fact again. The fact is evaluated in the reserved session, under the reserved id, whatever
+    its `sid` and `id` say."""
+    return fire_text(name, open_fact({k: v for k, v in fact.items() if k not in _RESERVED}) + "}")
+
+
+def fire_text(name: str, text: str) -> list[str]:
+    """Like `fire`, for a fact already encoded as a JSON object that starts with `FACT_START`."""
+    if not text.startswith(FACT_START):
+        raise EngineError(f"a fact for {name} must start with {FACT_START}")
     with _lock:
         handle = _handles.get(name)
         if handle is None:
@@ -80,28 +113,24 @@ def fire(name: str, fact: Mapping[str, Any]) -> list[str]:
         fired: list[str] = []
         try:
             result = _core.assert_fact(handle, text)
-            if result[0] == 1:
-                raise EngineError(
-                    f"evaluation in {name} did not complete: not even the catch-all rule matched"
-                )
-            if result[0] != 0:
-                raise EngineError(f"durable_rules did not take the fact in {name} (code {result[0]})")
+            code = result[0]
+            if code:
+                if code == 1:
+                    raise EngineError(
+                        f"evaluation in {name} did not complete: not even the catch-all rule matched"
+                    )
+                raise EngineError(f"durable_rules did not take the fact in {name} (code {code})")
+            # Collect every queued action of the session: one per rule that matched. A message is a JSON
+            # object whose first key is the rule name: {"<rule>": {...}}.
             state = result[1]
-            fired = _drain(handle, state)
+            started = _core.start_action_for_state(handle, state)
+            message = started[1] if started else None
+            while message:
+                fired.append(message[2 : message.index('"', 2)])
+                message = _core.complete_and_start_action(handle, state)
         finally:
             _core.retract_fact(handle, text)
     if CATCH_ALL not in fired:
         raise EngineError(f"evaluation in {name} did not complete: the catch-all rule did not fire")
-    return [rule for rule in fired if rule != CATCH_ALL]
-
-
-def _drain(handle: int, state: int) -> list[str]:
-    """Collect every queued action of the session: one per rule that matched."""
-    fired: list[str] = []
-    started = _core.start_action_for_state(handle, state)
-    message = started[1] if started else None
-    while message:
-        # The message is a JSON object whose first key is the rule name: {"<rule>": {...}}.
-        fired.append(message[2 : message.index('"', 2)])
-        message = _core.complete_and_start_action(handle, state)
+    fired.remove(CATCH_ALL)
     return fired

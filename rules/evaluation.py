@@ -4,48 +4,59 @@
 counting (age on the date, household, earlier aid per limit window); `decide` lets the engine compare and
 builds every reason. The engine approves or escalates, never refuses, and escalates by default: a request is
 approved only when its item's delegation rule fired and no escalation rule did.
+
+This is the hot path (a replay decides thousands of requests a second), so what is fixed per item and per
+parameter period is worked out once (`rules.plans`, `rules.periods`): a decision counts, appends its figures
+to the period's pre-encoded engine fact, and formats only the reasons of the rules that fired.
 """
 
 from __future__ import annotations
 
+import calendar
+import json
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules import engine
-from rules.compiler import (
-    GENERAL_ENGINE_RULES,
-    MAX_LIMITS_PER_ITEM,
-    CompiledItem,
-    CompiledPolicy,
-    compile_policy,
-)
+from rules.compiler import GENERAL_ENGINE_RULES, CompiledItem, CompiledPolicy, compile_policy
 from rules.decision import Decision, Facts, Outcome, Reason
-from rules.model import GENERAL_RULES, Measure, Policy, Scope, Subject
-from rules.periods import period_for
-from rules.reasons import LimitFigures, delegation_reason, general_reason, limit_reason
+from rules.model import Policy
+from rules.periods import Period
+from rules.plans import AMOUNT, SUM, ItemPlan, PolicyPlan, plan_policy
+from rules.records import builder
 from rules.request import DecisionRequest
 
 ADULT_AGE = 18
 
 _compiled: dict[str, CompiledPolicy] = {}
+_plans: dict[str, PolicyPlan] = {}
 _compile_lock = threading.Lock()
+_GENERAL = tuple(GENERAL_ENGINE_RULES.items())
+_APPROVE, _ESCALATE = Outcome.APPROVE, Outcome.ESCALATE
+_new_facts = builder(Facts)
+_new_decision = builder(Decision)
 
 
 def compiled(policy: Policy) -> CompiledPolicy:
     """The compiled form of a policy version, registered in the engine once per process."""
-    found = _compiled.get(policy.version)
+    return planned(policy).compiled
+
+
+def planned(policy: Policy) -> PolicyPlan:
+    """The plan of a policy version (its compiled form, registered in the engine once per process)."""
+    found = _plans.get(policy.version)
     if found is not None:
         return found
     with _compile_lock:
-        found = _compiled.get(policy.version)
+        found = _plans.get(policy.version)
         if found is None:
-            found = compile_policy(policy)
-            engine.register(found.ruleset_name, found.rules)
-            _compiled[policy.version] = found
+            compiled_policy = compile_policy(policy)
+            engine.register(compiled_policy.ruleset_name, compiled_policy.rules)
+            _compiled[policy.version] = compiled_policy
+            found = _plans[policy.version] = plan_policy(compiled_policy)
     return found
 
 
@@ -53,163 +64,215 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+_adult_cutoffs: dict[date, date | None] = {}
+_UNSEEN = date.min
+
+
+def _adult_cutoff(day: date) -> date | None:
+    """The last birth date of someone who is an adult on `day` (born later: a child); None before year 19.
+    Kept per date: `age_on` for every member of every household is the bulk of deriving the facts."""
+    found = _adult_cutoffs.get(day, _UNSEEN)
+    if found is _UNSEEN:
+        if len(_adult_cutoffs) >= 20_000:
+            _adult_cutoffs.clear()
+        year = day.year - ADULT_AGE
+        if year < 1:
+            found = None
+        elif day.month == 2 and day.day == 29 and not calendar.isleap(year):
+            found = date(year, 2, 28)  # nobody was born on a 29 February that did not exist
+        else:
+            found = date(year, day.month, day.day)
+        _adult_cutoffs[day] = found
+    return found
+
+
 def derive_facts(policy: Policy, request: DecisionRequest) -> Facts:
     """The facts the rules use, derived from the request: no birth dates, no ids, no history lines."""
+    return _derive(planned(policy).item(request.theme, request.item), request)
+
+
+def _derive(plan: ItemPlan, request: DecisionRequest) -> Facts:
     day = request.date
-    children = sum(1 for member in request.household.members if age_on(member.birth_date, day) < ADULT_AGE)
+    members = request.household.members
+    cutoff = _adult_cutoff(day)
+    children = 0
+    if cutoff is None:
+        children = sum(1 for member in members if age_on(member.birth_date, day) < ADULT_AGE)
+    else:
+        for member in members:
+            if member.birth_date > cutoff:
+                children += 1
     usage: dict[str, int] = {}
-    item = policy.item(request.theme, request.item)
-    for limit in item.limits if item is not None else ():
-        if limit.window is None:
-            continue
-        first, last = limit.window.range_for(day)
-        used = 0
-        for entry in request.history:
-            if not first <= entry.date <= last or entry.theme != request.theme:
-                continue
-            if limit.subject is Subject.ITEM and entry.item != request.item:
-                continue
-            if limit.scope is Scope.BENEFICIARY and entry.beneficiary_id != request.beneficiary.id:
-                continue
-            if (
-                limit.scope is Scope.DOSSIER
-                and request.dossier_id is not None
-                and entry.dossier_id != request.dossier_id
-            ):
-                continue
-            used += entry.amount if limit.measure is Measure.SUM else entry.quantity
-        usage[limit.rule_id] = used
+    if plan.counters:
+        theme, key = request.theme, request.item
+        beneficiary, dossier = request.beneficiary.id, request.dossier_id
+        history = [entry for entry in request.history if entry.theme == theme]
+        for rule_id, days, sums, same_item, per_beneficiary, per_dossier in plan.counters:
+            first, last = days.range(day)
+            used = 0
+            for entry in history:
+                if not first <= entry.date <= last:
+                    continue
+                if same_item and entry.item != key:
+                    continue
+                if per_beneficiary and entry.beneficiary_id != beneficiary:
+                    continue
+                if per_dossier and dossier is not None and entry.dossier_id != dossier:
+                    continue
+                used += entry.amount if sums else entry.quantity
+            usage[rule_id] = used
     caseworker = request.caseworker
-    return Facts(
-        date=day,
-        theme=request.theme,
-        item=request.item,
-        amount=request.amount,
-        quantity=request.quantity,
-        beneficiary_age=age_on(request.beneficiary.birth_date, day),
-        beneficiary_relation=request.beneficiary.relation or "",
-        household_size=len(request.household.members),
-        household_children=children,
-        household_income_band=request.household.income_band or "",
-        envelope_available=request.envelope.available,
-        envelope_frozen=request.envelope.frozen,
-        caseworker_ceiling=caseworker.mandate_ceiling if caseworker is not None else None,
-        usage=MappingProxyType(usage),
+    beneficiary_person = request.beneficiary
+    household = request.household
+    return _new_facts(
+        day,
+        request.theme,
+        request.item,
+        request.amount,
+        request.quantity,
+        age_on(beneficiary_person.birth_date, day),
+        beneficiary_person.relation or "",
+        len(members),
+        children,
+        household.income_band or "",
+        request.envelope.available,
+        request.envelope.frozen,
+        caseworker.mandate_ceiling if caseworker is not None else None,
+        MappingProxyType(usage),
     )
 
 
 def evaluate(policy: Policy, request: DecisionRequest) -> Decision:
-    return decide(policy, derive_facts(policy, request))
+    plan = planned(policy)
+    item = plan.item(request.theme, request.item)
+    return _decide(plan, item, _derive(item, request))
 
 
 def decide(policy: Policy, facts: Facts) -> Decision:
     """Evaluate derived facts against a policy version. The same facts and version give the same decision."""
-    compiled_policy = compiled(policy)
-    item = compiled_policy.items.get((facts.theme, facts.item))
-    given = build_fact(compiled_policy, item, facts)
-    fired = set(engine.fire(compiled_policy.ruleset_name, given.fact))
-    return explain(compiled_policy, item, facts, fired, given)
+    plan = planned(policy)
+    return _decide(plan, plan.item(facts.theme, facts.item), facts)
 
 
-@dataclass(frozen=True, slots=True)
-class EngineInput:
-    """The one fact the engine sees, and what is needed to explain its answer."""
+def _decide(plan: PolicyPlan, item: ItemPlan, facts: Facts) -> Decision:
+    given = _build(item, facts)
+    fired = engine.fire_text(plan.compiled.ruleset_name, given.text)
+    return _explain(plan, item, facts, fired, given)
 
-    fact: dict[str, Any]
-    limits: tuple[LimitFigures, ...]  # the limits that have a bound on the date, with their figures
-    missing: tuple[str, ...]  # parameters without a value on the date
+
+class EngineInput(NamedTuple):
+    """The one fact the engine sees (as JSON text), and what is needed to explain its answer."""
+
+    text: str
+    limits: tuple[tuple[int, int, int, int], ...]  # (slot, used, value, bound) of the limits with a bound
+    period: Period
     ceiling: int  # the mandate ceiling that applies: the policy's, or the caseworker's when lower
-    parameters: Mapping[str, str]  # parameter values used on the date
 
+    @property
+    def fact(self) -> dict[str, Any]:
+        """The fact as a mapping (for tests and the reference interpreter)."""
+        decoded: dict[str, Any] = json.loads(self.text)
+        return decoded
 
-_LV = tuple(f"lv{slot}" for slot in range(MAX_LIMITS_PER_ITEM))
-_LM = tuple(f"lm{slot}" for slot in range(MAX_LIMITS_PER_ITEM))
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.period.missing
+
+    @property
+    def parameters(self) -> Mapping[str, str]:
+        return self.period.parameters
 
 
 def build_fact(compiled_policy: CompiledPolicy, item: CompiledItem | None, facts: Facts) -> EngineInput:
-    period = period_for(compiled_policy, item, facts.date)
-    ceiling = period.ceiling if period.ceiling is not None else facts.amount
-    if facts.caseworker_ceiling is not None:
-        ceiling = min(ceiling, facts.caseworker_ceiling)
-    fact = period.static.copy()
-    fact["age"] = facts.beneficiary_age
-    fact["rel"] = facts.beneficiary_relation
-    fact["hs"] = facts.household_size
-    fact["hc"] = facts.household_children
-    fact["ha"] = facts.household_size - facts.household_children
-    fact["inc"] = facts.household_income_band
-    fact["amt"] = facts.amount
-    fact["qty"] = facts.quantity
-    fact["avail"] = facts.envelope_available
-    fact["frozen"] = 1 if facts.envelope_frozen else 0
-    fact["ceil"] = ceiling
-    figures: list[LimitFigures] = []
-    if item is not None:
+    """The engine fact for `facts` (`item` is the compiled item the facts are about, if it is known)."""
+    plan = planned(compiled_policy.policy)
+    return _build(_plan_of(plan, item), facts)
+
+
+def _plan_of(plan: PolicyPlan, item: CompiledItem | None) -> ItemPlan:
+    return plan.item(item.item.theme, item.item.key) if item is not None else plan.unknown
+
+
+def _build(plan: ItemPlan, facts: Facts) -> EngineInput:
+    period = plan.periods.period(facts.date)
+    amount = facts.amount
+    ceiling = period.ceiling if period.ceiling is not None else amount
+    own = facts.caseworker_ceiling
+    if own is not None and own < ceiling:
+        ceiling = own
+    text = f'{period.prefix},"amt":{amount},"avail":{facts.envelope_available},"ceil":{ceiling}'
+    if facts.envelope_frozen:
+        text += ',"frozen":1'
+    if plan.condition_format:
+        size, children = facts.household_size, facts.household_children
+        text += plan.condition_format.format(
+            facts.beneficiary_age,
+            engine.quote(facts.beneficiary_relation),
+            size,
+            children,
+            size - children,
+            engine.quote(facts.household_income_band),
+            facts.quantity,
+        )
+    limits: list[tuple[int, int, int, int]] = []
+    if plan.slots:
         usage = facts.usage
-        for slot, (limit, bound) in enumerate(zip(item.limits, period.bounds, strict=True)):
+        for slot, ((rule_id, kind, field), bound) in enumerate(zip(plan.slots, period.bounds, strict=True)):
             if bound is None:
-                fact[_LV[slot]] = fact[_LM[slot]] = 0  # general.parameter_missing escalates instead
-                continue
-            used = usage.get(limit.rule_id, 0)
-            if limit.measure is Measure.AMOUNT:
-                value = facts.amount
-            elif limit.measure is Measure.SUM:
-                value = used + facts.amount
+                continue  # general.parameter_missing escalates instead
+            used = usage.get(rule_id, 0)
+            if kind == AMOUNT:
+                value = amount
+            elif kind == SUM:
+                value = used + amount
             else:  # a count counts units: two pairs in one request are two pairs
                 value = used + facts.quantity
-            fact[_LV[slot]] = value
-            fact[_LM[slot]] = bound
-            figures.append(LimitFigures(limit, used, value, bound))
-    return EngineInput(fact, tuple(figures), period.missing, ceiling, period.parameters)
+            text += f"{field}{value}"
+            limits.append((slot, used, value, bound))
+    return EngineInput(text + "}", tuple(limits), period, ceiling)
 
 
 def explain(
     compiled_policy: CompiledPolicy,
     item: CompiledItem | None,
     facts: Facts,
-    fired: set[str],
+    fired: Collection[str],
     given: EngineInput,
 ) -> Decision:
     """The decision for the rules that fired: approve only when the delegation held and nothing escalated."""
-    policy = compiled_policy.policy
+    plan = planned(compiled_policy.policy)
+    return _explain(plan, _plan_of(plan, item), facts, fired, given)
+
+
+def _explain(
+    plan: PolicyPlan, item: ItemPlan, facts: Facts, fired: Collection[str], given: EngineInput
+) -> Decision:
     reasons: list[Reason] = []
     matched: list[str] = []
-    for name, rule in GENERAL_ENGINE_RULES.items():
+    period = given.period
+    for name, rule in _GENERAL:
         if name in fired:
             matched.append(rule)
-            reasons.append(general_reason(rule, policy, facts, given.missing, given.ceiling))
+            reasons.append(plan.general.reason(rule, facts, item.title, period.missing, given.ceiling))
     delegated = False
-    if item is not None:
-        if item.delegation_ok in fired:
+    compiled_item = item.compiled
+    if compiled_item is not None:
+        if compiled_item.delegation_ok in fired:
             delegated = True
-            matched.append(item.item.delegation_rule_id)
-        if item.delegation_no in fired:
-            matched.append(item.item.delegation_rule_id)
-            reasons.append(delegation_reason(item.item, policy, facts, _fact_values(facts)))
-        for figures in given.limits:
-            if item.limit_rule_names[figures.limit.rule_id] in fired:
-                matched.append(figures.limit.rule_id)
-                reasons.append(limit_reason(item.item, figures, facts))
-    outcome = Outcome.APPROVE if delegated and not reasons else Outcome.ESCALATE
-    return Decision(
-        outcome=outcome,
-        reasons=tuple(reasons),
-        matched=tuple(matched),
-        checked=item.checked if item is not None else GENERAL_RULES,
-        parameters=given.parameters,
-        policy_version=policy.version,
-        facts=facts,
+            matched.append(compiled_item.item.delegation_rule_id)
+        if compiled_item.delegation_no in fired and item.delegation is not None:
+            matched.append(compiled_item.item.delegation_rule_id)
+            reasons.append(item.delegation.reason(facts, period.conditions))
+        for slot, used, value, bound in given.limits:
+            if item.limit_names[slot] in fired:
+                matched.append(item.slots[slot][0])
+                reasons.append(item.limit_reasons[slot].reason(used, value, bound, facts.amount, facts.date))
+    return _new_decision(
+        _APPROVE if delegated and not reasons else _ESCALATE,
+        tuple(reasons),
+        tuple(matched),
+        item.checked,
+        period.parameters,
+        plan.compiled.policy.version,
+        facts,
     )
-
-
-def _fact_values(facts: Facts) -> Mapping[str, int | str]:
-    return {
-        "beneficiary.age": facts.beneficiary_age,
-        "beneficiary.relation": facts.beneficiary_relation,
-        "household.size": facts.household_size,
-        "household.children": facts.household_children,
-        "household.adults": facts.household_size - facts.household_children,
-        "household.income_band": facts.household_income_band,
-        "request.amount": facts.amount,
-        "request.quantity": facts.quantity,
-    }

@@ -2,15 +2,20 @@
 
 Every reason names its rule, its legal basis and the figures compared. Limit texts can be overridden in a rule
 file; the placeholders a file may use are `OVERRIDE_PLACEHOLDERS`.
+
+A decision explains only the rules that fired, and everything about a reason that does not depend on the
+request (which template, the item's title, the scope and subject, the legal basis, the facts a condition names
+and their nouns) is worked out once per item when a policy is first used: `GeneralReasons`, `LimitReasons` and
+`DelegationReasons`. Per decision only the figures are formatted (`format_eur` keeps the amounts it has seen;
+window labels are kept per date).
 """
 
 from __future__ import annotations
 
-import functools
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from rules.decision import Facts, Reason
 from rules.formatting import format_date, format_eur
@@ -32,13 +37,25 @@ from rules.model import (
     Subject,
     Text,
     Unit,
-    Window,
-    WindowKind,
 )
 from rules.money import format_cents
-from rules.wording import ShowParameter, condition_text, fact_noun
+from rules.records import builder
+from rules.windows import WindowDays, window_days, window_label
+from rules.wording import Lang, ShowParameter, condition_text, fact_noun
+
+__all__ = [
+    "OVERRIDE_PLACEHOLDERS",
+    "DelegationReasons",
+    "GeneralReasons",
+    "LimitReasons",
+    "condition_names",
+    "parameter_edge",
+    "parameter_text",
+    "window_label",
+]
 
 OVERRIDE_PLACEHOLDERS = frozenset({"item", "amount", "max", "total", "used", "count", "window", "basis"})
+LANGS: tuple[Lang, Lang] = ("nl", "en")
 
 _GENERAL_TEXTS: Mapping[str, Text] = {
     "general.unknown_item": Text(
@@ -92,41 +109,14 @@ _NOT_DELEGATED = Text(
     "Here: {observed}.",
 )
 
+_reason = builder(Reason)
+
 _SCOPES = {
     Scope.BENEFICIARY: Text("voor deze begunstigde", "for this beneficiary"),
     Scope.HOUSEHOLD: Text("voor dit gezin", "for this household"),
     Scope.DOSSIER: Text("in dit dossier", "in this dossier"),
     Scope.REQUEST: Text("per aanvraag", "per request"),
 }
-
-
-def window_label(window: Window, day: date, lang: str) -> str:
-    first, last = window.range_for(day)
-    return _window_label(window, first, last, lang)
-
-
-@functools.lru_cache(maxsize=4096)
-def _window_label(window: Window, first: date, last: date, lang: str) -> str:
-    nl = lang != "en"
-    if window.kind is WindowKind.CALENDAR_YEAR:
-        return f"kalenderjaar {first.year}" if nl else f"calendar year {first.year}"
-    if window.kind is WindowKind.SCHOOL_YEAR:
-        return f"schooljaar {first.year}-{last.year}" if nl else f"school year {first.year}-{last.year}"
-    if window.kind is WindowKind.WINTER_SEASON and first.month == 10:
-        return f"winterseizoen {first.year}-{last.year}" if nl else f"winter season {first.year}-{last.year}"
-    span = f"{format_date(first, lang)} - {format_date(last, lang)}"
-    if window.kind is WindowKind.WINTER_SEASON:
-        return f"periode tussen twee winters ({span})" if nl else f"period between two winters ({span})"
-    unit = (
-        ("dagen" if nl else "days")
-        if window.kind is WindowKind.ROLLING_DAYS
-        else ("maanden" if nl else "months")
-    )
-    return (
-        f"de {window.length} {unit} tot en met {span.split(' - ')[1]}"
-        if nl
-        else (f"the {window.length} {unit} up to {format_date(last, lang)}")
-    )
 
 
 def parameter_text(parameter: Parameter, value: int, lang: str = "nl") -> str:
@@ -139,76 +129,155 @@ def parameter_edge(parameter: Parameter, value: int) -> str:
     return format_cents(value) if parameter.unit is Unit.EUR else str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class LimitFigures:
-    limit: Limit
-    used: int
-    value: int  # with this request: amount, used + amount, or used + quantity
-    bound: int
+# --- the general conditions -----------------------------------------------------------------------------
 
 
-def general_reason(rule: str, policy: Policy, facts: Facts, missing: Sequence[str], ceiling: int) -> Reason:
-    """A general condition that failed, with the figures compared."""
-    money: dict[str, int] = {}
-    figures: dict[str, str] = {}
-    if rule == "general.mandate_ceiling":
-        money = {"amount": facts.amount, "max": ceiling}
-    elif rule == "general.envelope_cover":
-        money = {"amount": facts.amount, "available": facts.envelope_available}
-    elif rule == "general.parameter_missing":
-        figures = {"parameters": ", ".join(sorted(set(missing))), "date": facts.date.isoformat()}
-    figures |= {key: format_cents(value) for key, value in money.items()}
-    item = policy.item(facts.theme, facts.item)
-    texts = []
-    for lang in ("nl", "en"):
-        values = {
-            "item": item.title.get(lang) if item else facts.item,
-            "theme": facts.theme,
-            "parameters": figures.get("parameters", ""),
-            "date": format_date(facts.date, lang),
-            **{key: format_eur(value, lang) for key, value in money.items()},
+class GeneralReasons:
+    """The reasons of the general conditions of one policy."""
+
+    __slots__ = ("basis",)
+
+    def __init__(self, policy: Policy) -> None:
+        self.basis = policy.general.basis
+
+    def reason(
+        self, rule: str, facts: Facts, title: Text | None, missing: Sequence[str], ceiling: int
+    ) -> Reason:
+        """A general condition that failed, with the figures compared; `title` is the item's, if known."""
+        nl, en = _GENERAL_PAIRS[rule]
+        if rule == "general.envelope_frozen":
+            return _reason(rule, nl, en, self.basis, {})
+        if rule == "general.unknown_item":
+            theme = facts.theme
+            return _reason(
+                rule,
+                nl.format(item=title.nl if title else facts.item, theme=theme),
+                en.format(item=title.get("en") if title else facts.item, theme=theme),
+                self.basis,
+                {},
+            )
+        day = facts.date
+        if rule == "general.parameter_missing":
+            names = ", ".join(sorted(set(missing)))
+            return _reason(
+                rule,
+                nl.format(parameters=names, date=format_date(day, "nl")),
+                en.format(parameters=names, date=format_date(day, "en")),
+                self.basis,
+                {"parameters": names, "date": day.isoformat()},
+            )
+        amount = facts.amount
+        other, value = (
+            ("available", facts.envelope_available) if rule == "general.envelope_cover" else ("max", ceiling)
+        )
+        return _reason(
+            rule,
+            nl.format_map({"amount": format_eur(amount, "nl"), other: format_eur(value, "nl")}),
+            en.format_map({"amount": format_eur(amount, "en"), other: format_eur(value, "en")}),
+            self.basis,
+            {"amount": format_cents(amount), other: format_cents(value)},
+        )
+
+
+_GENERAL_PAIRS: Mapping[str, tuple[str, str]] = {
+    rule: (text.nl, text.get("en")) for rule, text in _GENERAL_TEXTS.items()
+}
+
+# --- limits ---------------------------------------------------------------------------------------------
+
+#: The placeholders of a limit text that change with the request, by their position in `LimitReasons`.
+_PER_REQUEST = ("amount", "max", "used", "total", "count", "window")
+
+
+class LimitReasons:
+    """The reason of one limit of one item. Its texts are turned into templates once, with the fixed words
+    (item, subject, scope, basis) filled in and the figures as positions: `{0}` the amount, `{1}` the maximum,
+    `{2}` earlier aid, `{3}` the total, `{4}` the count, `{5}` the window."""
+
+    __slots__ = ("basis", "days", "item", "limit", "measure", "rule_id", "templates")
+
+    def __init__(self, item: Item, limit: Limit) -> None:
+        self.item = item
+        self.limit = limit
+        self.rule_id = limit.rule_id
+        self.basis = item.basis
+        self.measure = limit.measure
+        self.days: WindowDays | None = window_days(limit.window) if limit.window is not None else None
+        templates: list[tuple[str, bool]] = []
+        for lang in LANGS:
+            template = (limit.text or _LIMIT_TEXTS[limit.measure]).get(lang)
+            positional = _positional(template, partial(_fixed_value, item=item, limit=limit, lang=lang))
+            templates.append((positional, True) if positional is not None else (template, False))
+        self.templates = tuple(templates)
+
+    def reason(self, used: int, value: int, bound: int, amount: int, day: date) -> Reason:
+        """`value` is this request's figure (the amount, used + amount, or used + quantity), `bound` the
+        limit's value on `day`."""
+        measure = self.measure
+        money = measure is not Measure.COUNT
+        edge = {"amount": format_cents(amount), "max": format_cents(bound) if money else str(bound)}
+        if measure is Measure.SUM:
+            edge["used"] = format_cents(used)
+            edge["total"] = format_cents(value)
+        elif measure is Measure.COUNT:
+            edge["used"] = str(used)
+            edge["count"] = str(value)
+        labels = self.days.labels(day) if self.days is not None else None
+        if labels is not None:
+            edge["window_start"], edge["window_end"] = labels[0], labels[1]
+        count = str(value)
+        texts = []
+        for index, (template, positional) in enumerate(self.templates):
+            lang = LANGS[index]
+            figures = (
+                format_eur(amount, lang),
+                format_eur(bound, lang) if money else str(bound),
+                format_eur(used, lang) if money else str(used),
+                format_eur(value, lang),
+                count,
+                labels[2 + index] if labels is not None else "",
+            )
+            texts.append(template.format(*figures) if positional else self._format(template, figures, lang))
+        return _reason(self.rule_id, texts[0], texts[1], self.basis, edge)
+
+    def _format(self, template: str, figures: tuple[str, ...], lang: str) -> str:
+        """A text `_positional` could not prepare: every placeholder by name, as written."""
+        shown = {
+            name: figures[_PER_REQUEST.index(name)]
+            if name in _PER_REQUEST
+            else _fixed_value(name, self.item, self.limit, lang)
+            for name in _fields(template)
         }
-        texts.append(_GENERAL_TEXTS[rule].get(lang).format_map(values))
-    return Reason(rule, texts[0], texts[1], policy.general.basis, figures)
+        return template.format_map(shown)
 
 
-def limit_reason(item: Item, figures: LimitFigures, facts: Facts) -> Reason:
-    limit = figures.limit
-    money = limit.measure is not Measure.COUNT
-    edge = {
-        "amount": format_cents(facts.amount),
-        "max": format_cents(figures.bound) if money else str(figures.bound),
-    }
-    if limit.measure is Measure.SUM:
-        edge |= {"used": format_cents(figures.used), "total": format_cents(figures.value)}
-    if limit.measure is Measure.COUNT:
-        edge |= {"used": str(figures.used), "count": str(figures.value)}
-    if limit.window is not None:
-        first, last = limit.window.range_for(facts.date)
-        edge |= {"window_start": first.isoformat(), "window_end": last.isoformat()}
-    texts = []
-    for lang in ("nl", "en"):
-        template = (limit.text or _LIMIT_TEXTS[limit.measure]).get(lang)
-        shown = {name: _limit_value(name, item, figures, facts, lang) for name in _fields(template)}
-        texts.append(template.format_map(shown))
-    return Reason(limit.rule_id, texts[0], texts[1], item.basis, edge)
+def _positional(template: str, fixed: Callable[[str], str]) -> str | None:
+    """`template` with the per-request placeholders as positions and the fixed ones filled in; None for a
+    text that is not plain `{name}` placeholders (a format spec, a conversion, an index, a broken brace)."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    out: list[str] = []
+    for literal, name, spec, conversion in parts:
+        out.append(_escape(literal))
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            return None
+        if name in _PER_REQUEST:
+            out.append(f"{{{_PER_REQUEST.index(name)}}}")
+        else:
+            out.append(_escape(fixed(name)))
+    return "".join(out)
 
 
-def _limit_value(name: str, item: Item, figures: LimitFigures, facts: Facts, lang: str) -> str:
-    """One placeholder of a limit text; only the ones a text uses are worked out."""
-    limit = figures.limit
-    money = limit.measure is not Measure.COUNT
-    if name == "amount":
-        return format_eur(facts.amount, lang)
-    if name in ("max", "used"):
-        value = figures.bound if name == "max" else figures.used
-        return format_eur(value, lang) if money else str(value)
-    if name == "total":
-        return format_eur(figures.value, lang)
-    if name == "count":
-        return str(figures.value)
-    if name == "window":
-        return window_label(limit.window, facts.date, lang) if limit.window else ""
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _fixed_value(name: str, item: Item, limit: Limit, lang: str) -> str:
+    """A placeholder of a limit text that does not depend on the request."""
     if name == "scope":
         return _SCOPES[limit.scope].get(lang)
     if name == "subject":
@@ -220,49 +289,101 @@ def _limit_value(name: str, item: Item, figures: LimitFigures, facts: Facts, lan
     return item.title.get(lang)  # "item"; the loader refuses any other placeholder
 
 
-@functools.lru_cache(maxsize=1024)
 def _fields(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-def delegation_reason(
-    item: Item, policy: Policy, facts: Facts, fact_values: Mapping[str, int | str]
-) -> Reason:
-    condition = item.delegated_when
-    if isinstance(condition, Always):
-        texts = [_NEVER.get(lang).format(item=item.title.get(lang)) for lang in ("nl", "en")]
-        return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, {})
-    names = _named_in(item, "fact")
-    figures = {name: _edge_fact(name, fact_values[name]) for name in names}
-    texts = []
-    for lang in ("nl", "en"):
-        observed = ", ".join(f"{fact_noun(n, lang)} is {_shown_fact(n, fact_values[n], lang)}" for n in names)
-        texts.append(
-            _NOT_DELEGATED.get(lang).format(
-                item_lower=item.title.get(lang).lower(),
-                condition=_condition_text(item, policy, facts.date, lang),
-                observed=observed,
+# --- the delegation condition ---------------------------------------------------------------------------
+
+#: How each fact a condition may name is read from the derived facts.
+_FACT_VALUES: Mapping[str, Callable[[Facts], int | str]] = {
+    "beneficiary.age": lambda facts: facts.beneficiary_age,
+    "beneficiary.relation": lambda facts: facts.beneficiary_relation,
+    "household.size": lambda facts: facts.household_size,
+    "household.children": lambda facts: facts.household_children,
+    "household.adults": lambda facts: facts.household_size - facts.household_children,
+    "household.income_band": lambda facts: facts.household_income_band,
+    "request.amount": lambda facts: facts.amount,
+    "request.quantity": lambda facts: facts.quantity,
+}
+
+
+class DelegationReasons:
+    """The reason of an item whose delegation condition does not hold (or that is never delegated)."""
+
+    __slots__ = ("basis", "item", "never", "parameters", "policy", "reads", "rule_id", "tails", "titles")
+
+    def __init__(self, item: Item, policy: Policy) -> None:
+        self.item = item
+        self.policy = policy
+        self.rule_id = item.delegation_rule_id
+        self.basis = item.basis
+        condition = item.delegated_when
+        self.never: tuple[str, str] | None = None
+        if isinstance(condition, Always):
+            self.never = (
+                _NEVER.nl.format(item=item.title.nl),
+                _NEVER.get("en").format(item=item.title.get("en")),
             )
+        # Per fact the condition names: (its name, how to read it, is it the amount, "<noun> is " in Dutch and
+        # in English).
+        self.reads: tuple[tuple[str, Callable[[Facts], int | str], bool, str, str], ...] = tuple(
+            (
+                name,
+                _FACT_VALUES[name],
+                name == "request.amount",
+                f"{fact_noun(name, 'nl')} is ",
+                f"{fact_noun(name, 'en')} is ",
+            )
+            for name in sorted(condition_names(condition, FactRef))
         )
-    return Reason(item.delegation_rule_id, texts[0], texts[1], item.basis, figures)
+        self.titles = tuple(item.title.get(lang).lower() for lang in LANGS)
+        self.tails = tuple(_NOT_DELEGATED.get(lang).split("{observed}")[1].format() for lang in LANGS)
+        self.parameters = tuple(sorted(condition_names(condition, ParamRef)))
 
+    def condition_texts(self, day: date) -> tuple[str, str]:
+        """The reason's text up to the facts observed (Dutch, English): the item and its condition in words,
+        its parameters shown by their value on `day`. It changes only when one of those values does, so a
+        caller keeps it per parameter period."""
+        show = _value_on(day)
+        heads = [
+            _NOT_DELEGATED.get(lang)
+            .split("{observed}")[0]
+            .format(
+                item_lower=self.titles[index],
+                condition=condition_text(self.item.delegated_when, self.policy, lang, show),
+            )
+            for index, lang in enumerate(LANGS)
+        ]
+        return heads[0], heads[1]
 
-_condition_texts: dict[tuple[object, ...], str] = {}
-
-
-def _condition_text(item: Item, policy: Policy, day: date, lang: str) -> str:
-    """An item's condition in words. It changes only with the values of the parameters it names, so it is
-    kept per policy version, item, language and those values."""
-    names = _named_in(item, "parameter")
-    key = (policy.version, item.theme, item.key, lang, *(policy.parameters[n].value_on(day) for n in names))
-    text = _condition_texts.get(key)
-    if text is None:
-        if len(_condition_texts) > 50_000:
-            _condition_texts.clear()
-        text = _condition_texts[key] = condition_text(
-            item.delegated_when, policy, "en" if lang == "en" else "nl", _value_on(day)
+    def reason(self, facts: Facts, heads: tuple[str, str] | None) -> Reason:
+        """`heads` are `condition_texts` for the request date (None when the item is never delegated)."""
+        if self.never is not None:
+            return _reason(self.rule_id, self.never[0], self.never[1], self.basis, {})
+        assert heads is not None, "a delegable item's periods word its condition"
+        figures: dict[str, str] = {}
+        nl: list[str] = []
+        en: list[str] = []
+        for name, read, is_amount, noun_nl, noun_en in self.reads:
+            value = read(facts)
+            if is_amount:
+                figures[name] = format_cents(int(value))
+                nl.append(noun_nl + format_eur(int(value), "nl"))
+                en.append(noun_en + format_eur(int(value), "en"))
+            else:
+                figures[name] = text = str(value)
+                if isinstance(value, str):
+                    text = f'"{value}"'
+                nl.append(noun_nl + text)
+                en.append(noun_en + text)
+        return _reason(
+            self.rule_id,
+            heads[0] + ", ".join(nl) + self.tails[0],
+            heads[1] + ", ".join(en) + self.tails[1],
+            self.basis,
+            figures,
         )
-    return text
 
 
 def _value_on(day: date) -> ShowParameter:
@@ -275,36 +396,12 @@ def _value_on(day: date) -> ShowParameter:
     return show
 
 
-_names: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
-
-
-def _named_in(item: Item, kind: str) -> tuple[str, ...]:
-    """The facts (kind "fact") or parameters an item's condition names, sorted. Kept per item and condition
-    text: hashing the condition itself would walk the whole tree on every decision."""
-    key = (item.theme, item.key, item.delegated_when_text, kind)
-    names = _names.get(key)
-    if names is None:
-        names = _names[key] = tuple(
-            sorted(_collect(item.delegated_when, FactRef if kind == "fact" else ParamRef))
-        )
-    return names
-
-
-def _collect(condition: Condition, wanted: type[FactRef] | type[ParamRef]) -> set[str]:
+def condition_names(condition: Condition, wanted: type[FactRef] | type[ParamRef]) -> set[str]:
+    """The names of the facts (FactRef) or parameters (ParamRef) a condition compares."""
     if isinstance(condition, Compare):
         return {o.name for o in (condition.left, condition.right) if isinstance(o, wanted)}
     if isinstance(condition, Not):
-        return _collect(condition.part, wanted)
+        return condition_names(condition.part, wanted)
     if isinstance(condition, All | Any):
-        return {name for part in condition.parts for name in _collect(part, wanted)}
+        return {name for part in condition.parts for name in condition_names(part, wanted)}
     return set()
-
-
-def _edge_fact(name: str, value: int | str) -> str:
-    return format_cents(int(value)) if name == "request.amount" else str(value)
-
-
-def _shown_fact(name: str, value: int | str, lang: str) -> str:
-    if name == "request.amount":
-        return format_eur(int(value), lang)
-    return f'"{value}"' if isinstance(value, str) else str(value)
