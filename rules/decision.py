@@ -59,7 +59,7 @@ class Facts:
             "caseworker_ceiling": (
                 None if self.caseworker_ceiling is None else format_cents(self.caseworker_ceiling)
             ),
-            "usage": dict(sorted(self.usage.items())),
+            "usage": dict(sorted(self.usage.items())) if len(self.usage) > 1 else dict(self.usage),
         }
 
     @classmethod

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -41,6 +41,9 @@ CATCH_ALL = "evaluated"
 FACT_START = f'{{"sid":"{SESSION_ID}","id":"{FACT_ID}"'
 _RESERVED = frozenset({"sid", "id"})
 
+#: A text as a JSON string, as the engine reads it.
+quote: Callable[[str], str] = encode_basestring
+
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _lock = threading.Lock()
 _handles: dict[str, int] = {}
@@ -54,11 +57,6 @@ def _reinit_lock_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_reinit_lock_after_fork)
-
-
-def quote(text: str) -> str:
-    """A text as a JSON string, as the engine reads it."""
-    return encode_basestring(text)
 
 
 def open_fact(fields: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from rules import engine
 from rules.compiler import GENERAL_ENGINE_RULES, CompiledItem, CompiledPolicy, compile_policy
 from rules.decision import Decision, Facts, Outcome, Reason
+from rules.engine import quote
 from rules.model import Policy
 from rules.periods import Period
 from rules.plans import AMOUNT, SUM, ItemPlan, PolicyPlan, plan_policy
@@ -35,6 +36,7 @@ _compiled: dict[str, CompiledPolicy] = {}
 _plans: dict[str, PolicyPlan] = {}
 _compile_lock = threading.Lock()
 _GENERAL = tuple(GENERAL_ENGINE_RULES.items())
+_GENERAL_NAMES = frozenset(GENERAL_ENGINE_RULES)
 _APPROVE, _ESCALATE = Outcome.APPROVE, Outcome.ESCALATE
 _new_facts = builder(Facts)
 _new_decision = builder(Decision)
@@ -155,9 +157,14 @@ def decide(policy: Policy, facts: Facts) -> Decision:
 
 
 def _decide(plan: PolicyPlan, item: ItemPlan, facts: Facts) -> Decision:
-    given = _build(item, facts)
-    fired = engine.fire_text(plan.compiled.ruleset_name, given.text)
-    return _explain(plan, item, facts, fired, given)
+    text, limits, period, ceiling = _build(item, facts)
+    fired = engine.fire_text(plan.ruleset_name, text)
+    return _explain(plan, item, facts, fired, limits, period, ceiling)
+
+
+#: What `_build` gives: the fact's JSON text, (slot, used, value, bound) of every limit with a bound, the
+#: period, the mandate ceiling that applies.
+Built = tuple[str, list[tuple[int, int, int, int]], Period, int]
 
 
 class EngineInput(NamedTuple):
@@ -185,15 +192,15 @@ class EngineInput(NamedTuple):
 
 def build_fact(compiled_policy: CompiledPolicy, item: CompiledItem | None, facts: Facts) -> EngineInput:
     """The engine fact for `facts` (`item` is the compiled item the facts are about, if it is known)."""
-    plan = planned(compiled_policy.policy)
-    return _build(_plan_of(plan, item), facts)
+    text, limits, period, ceiling = _build(_plan_of(planned(compiled_policy.policy), item), facts)
+    return EngineInput(text, tuple(limits), period, ceiling)
 
 
 def _plan_of(plan: PolicyPlan, item: CompiledItem | None) -> ItemPlan:
     return plan.item(item.item.theme, item.item.key) if item is not None else plan.unknown
 
 
-def _build(plan: ItemPlan, facts: Facts) -> EngineInput:
+def _build(plan: ItemPlan, facts: Facts) -> Built:
     period = plan.periods.period(facts.date)
     amount = facts.amount
     ceiling = period.ceiling if period.ceiling is not None else amount
@@ -207,11 +214,11 @@ def _build(plan: ItemPlan, facts: Facts) -> EngineInput:
         size, children = facts.household_size, facts.household_children
         text += plan.condition_format.format(
             facts.beneficiary_age,
-            engine.quote(facts.beneficiary_relation),
+            quote(facts.beneficiary_relation),
             size,
             children,
             size - children,
-            engine.quote(facts.household_income_band),
+            quote(facts.household_income_band),
             facts.quantity,
         )
     limits: list[tuple[int, int, int, int]] = []
@@ -229,7 +236,7 @@ def _build(plan: ItemPlan, facts: Facts) -> EngineInput:
                 value = used + facts.quantity
             text += f"{field}{value}"
             limits.append((slot, used, value, bound))
-    return EngineInput(text + "}", tuple(limits), period, ceiling)
+    return text + "}", limits, period, ceiling
 
 
 def explain(
@@ -241,38 +248,47 @@ def explain(
 ) -> Decision:
     """The decision for the rules that fired: approve only when the delegation held and nothing escalated."""
     plan = planned(compiled_policy.policy)
-    return _explain(plan, _plan_of(plan, item), facts, fired, given)
+    limits = list(given.limits)
+    return _explain(plan, _plan_of(plan, item), facts, fired, limits, given.period, given.ceiling)
 
 
 def _explain(
-    plan: PolicyPlan, item: ItemPlan, facts: Facts, fired: Collection[str], given: EngineInput
+    plan: PolicyPlan,
+    item: ItemPlan,
+    facts: Facts,
+    fired: Collection[str],
+    limits: list[tuple[int, int, int, int]],
+    period: Period,
+    ceiling: int,
 ) -> Decision:
+    if len(fired) == 1 and item.delegation_ok in fired:  # the everyday case: delegated, nothing escalates
+        return _new_decision(
+            _APPROVE, (), item.delegated, item.checked, period.parameters, plan.version, facts
+        )
     reasons: list[Reason] = []
     matched: list[str] = []
-    period = given.period
-    for name, rule in _GENERAL:
-        if name in fired:
-            matched.append(rule)
-            reasons.append(plan.general.reason(rule, facts, item.title, period.missing, given.ceiling))
+    if not _GENERAL_NAMES.isdisjoint(fired):
+        for name, rule in _GENERAL:
+            if name in fired:
+                matched.append(rule)
+                reasons.append(plan.general.reason(rule, facts, item.title, period.missing, ceiling))
     delegated = False
-    compiled_item = item.compiled
-    if compiled_item is not None:
-        if compiled_item.delegation_ok in fired:
-            delegated = True
-            matched.append(compiled_item.item.delegation_rule_id)
-        if compiled_item.delegation_no in fired and item.delegation is not None:
-            matched.append(compiled_item.item.delegation_rule_id)
-            reasons.append(item.delegation.reason(facts, period.conditions))
-        for slot, used, value, bound in given.limits:
-            if item.limit_names[slot] in fired:
-                matched.append(item.slots[slot][0])
-                reasons.append(item.limit_reasons[slot].reason(used, value, bound, facts.amount, facts.date))
+    if item.delegation_ok in fired:
+        delegated = True
+        matched.append(item.delegation_rule_id)
+    if item.delegation_no in fired and item.delegation is not None:
+        matched.append(item.delegation_rule_id)
+        reasons.append(item.delegation.reason(facts, period.conditions))
+    for slot, used, value, bound in limits:
+        if item.limit_names[slot] in fired:
+            matched.append(item.slots[slot][0])
+            reasons.append(item.limit_reasons[slot].reason(used, value, bound, facts.amount, facts.date))
     return _new_decision(
         _APPROVE if delegated and not reasons else _ESCALATE,
         tuple(reasons),
         tuple(matched),
         item.checked,
         period.parameters,
-        plan.compiled.policy.version,
+        plan.version,
         facts,
     )

@@ -32,11 +32,14 @@ def parse_cents(text: str) -> int:
     return -cents if sign else cents
 
 
+_TWO_DIGITS = tuple(f"{part:02d}" for part in range(100))
+
+
 def format_cents(cents: int) -> str:
     """Cents as the edge format: "55.00", "-3.50"."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{part:02d}"
+    if cents < 0:
+        return f"-{format_cents(-cents)}"
+    return f"{cents // 100}.{_TWO_DIGITS[cents % 100]}"
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -45,11 +45,17 @@ class ItemPlan:
     limit_names: tuple[str, ...]  # engine rule name per limit slot
     limit_reasons: tuple[LimitReasons, ...]  # per limit slot
     delegation: DelegationReasons | None
+    delegation_rule_id: str  # "" for unknown items
+    delegation_ok: str  # engine rule names: the delegation holds / does not hold ("" for unknown items)
+    delegation_no: str
+    delegated: tuple[str, ...]  # `matched` of a request that is approved: the delegation rule id
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyPlan:
     compiled: CompiledPolicy
+    ruleset_name: str
+    version: str
     general: GeneralReasons
     unknown: ItemPlan
     items: Mapping[tuple[str, str], ItemPlan]
@@ -63,6 +69,8 @@ def plan_policy(compiled_policy: CompiledPolicy) -> PolicyPlan:
     """The plan of every item, made at once: a decision never pays for planning its item."""
     return PolicyPlan(
         compiled=compiled_policy,
+        ruleset_name=compiled_policy.ruleset_name,
+        version=compiled_policy.policy.version,
         general=GeneralReasons(compiled_policy.policy),
         unknown=plan_item(compiled_policy, None),
         items=MappingProxyType(
@@ -84,6 +92,10 @@ def plan_item(compiled_policy: CompiledPolicy, compiled_item: CompiledItem | Non
             limit_names=(),
             limit_reasons=(),
             delegation=None,
+            delegation_rule_id="",
+            delegation_ok="",
+            delegation_no="",
+            delegated=(),
         )
     item = compiled_item.item
     counters: list[Counter] = []
@@ -121,4 +133,8 @@ def plan_item(compiled_policy: CompiledPolicy, compiled_item: CompiledItem | Non
         limit_names=tuple(compiled_item.limit_rule_names[limit.rule_id] for limit in compiled_item.limits),
         limit_reasons=tuple(LimitReasons(item, limit) for limit in compiled_item.limits),
         delegation=delegation,
+        delegation_rule_id=item.delegation_rule_id,
+        delegation_ok=compiled_item.delegation_ok,
+        delegation_no=compiled_item.delegation_no,
+        delegated=(item.delegation_rule_id,),
     )

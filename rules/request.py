@@ -172,55 +172,84 @@ def parse_request_json(text: bytes | str) -> DecisionRequest:
         raise RequestError(problems) from None
 
 
+#: `tuple.__new__(Record, values)` is what a NamedTuple's own `__new__` does once it has its arguments; called
+#: directly it skips a Python-level call per record, and a request has a record per member and history line.
+_record = tuple.__new__
+_cents_of: dict[str, int] = {}
+
+
+def _cents(text: str) -> int:
+    """The cents of an amount the schema has checked, kept per text: the same amounts come back often."""
+    found = _cents_of.get(text)
+    if found is None:
+        if len(_cents_of) >= 65_536:
+            _cents_of.clear()
+        found = _cents_of[text] = parse_cents(text)
+    return found
+
+
 def _build(raw: _Request) -> DecisionRequest:
     problems: list[tuple[str, str]] = []
-    amount = parse_cents(raw["amount"])
+    amount = _cents(raw["amount"])
     if amount <= 0:
         problems.append(("amount", "must be greater than 0"))
     person = raw["beneficiary"]
-    beneficiary = Beneficiary(person["id"], person["birth_date"], person.get("relation"))
+    beneficiary = _record(Beneficiary, (person["id"], person["birth_date"], person.get("relation")))
     household = raw["household"]
-    members = tuple(Member(m["id"], m["birth_date"], m.get("relation")) for m in household["members"])
-    history: list[HistoryEntry] = []
-    for index, entry in enumerate(raw.get("history", ())):
-        cents = parse_cents(entry["amount"])
-        if cents < 0:
-            problems.append((f"history[{index}].amount", "must not be negative"))
-        history.append(
-            HistoryEntry(
-                entry["date"],
-                entry["theme"],
-                entry["item"],
-                cents,
-                entry["beneficiary_id"],
-                entry.get("quantity", 1),
-                entry.get("dossier_id"),
+    members = tuple(
+        [_record(Member, (m["id"], m["birth_date"], m.get("relation"))) for m in household["members"]]
+    )
+    history: tuple[HistoryEntry, ...] = ()
+    entries = raw.get("history")
+    if entries:
+        lines: list[HistoryEntry] = []
+        for index, entry in enumerate(entries):
+            cents = _cents(entry["amount"])
+            if cents < 0:
+                problems.append((f"history[{index}].amount", "must not be negative"))
+            lines.append(
+                _record(
+                    HistoryEntry,
+                    (
+                        entry["date"],
+                        entry["theme"],
+                        entry["item"],
+                        cents,
+                        entry["beneficiary_id"],
+                        entry.get("quantity", 1),
+                        entry.get("dossier_id"),
+                    ),
+                )
             )
-        )
+        history = tuple(lines)
     envelope = raw["envelope"]
     caseworker = raw.get("caseworker")
     ceiling = caseworker.get("mandate_ceiling") if caseworker is not None else None
-    ceiling_cents = parse_cents(ceiling) if ceiling is not None else None
+    ceiling_cents = _cents(ceiling) if ceiling is not None else None
     if ceiling_cents is not None and ceiling_cents < 0:
         problems.append(("caseworker.mandate_ceiling", "must not be negative"))
-    if beneficiary.birth_date > raw["date"]:
+    day = raw["date"]
+    if beneficiary.birth_date > day:
         problems.append(("beneficiary.birth_date", "is after the request date"))
-    if beneficiary.id not in {member.id for member in members}:
+    if not any(member.id == beneficiary.id for member in members):
         problems.append(("beneficiary.id", "is not one of household.members"))
     if problems:
         raise RequestError(problems)
-    return DecisionRequest(
-        date=raw["date"],
-        theme=raw["theme"],
-        item=raw["item"],
-        amount=amount,
-        beneficiary=beneficiary,
-        household=Household(household["id"], members, household.get("income_band")),
-        envelope=EnvelopeState(parse_cents(envelope["available"]), envelope.get("frozen", False)),
-        quantity=raw.get("quantity", 1),
-        history=tuple(history),
-        caseworker=Caseworker(ceiling_cents) if caseworker is not None else None,
-        dossier_id=raw.get("dossier_id"),
+    return _record(
+        DecisionRequest,
+        (
+            day,
+            raw["theme"],
+            raw["item"],
+            amount,
+            beneficiary,
+            _record(Household, (household["id"], members, household.get("income_band"))),
+            _record(EnvelopeState, (_cents(envelope["available"]), envelope.get("frozen", False))),
+            raw.get("quantity", 1),
+            history,
+            _record(Caseworker, (ceiling_cents,)) if caseworker is not None else None,
+            raw.get("dossier_id"),
+        ),
     )
 
 
