@@ -13,8 +13,6 @@ from typing import Annotated, NoReturn
 import typer
 
 from rules.errors import LoadError, PolicyError
-from rules.examples import run_examples
-from rules.handbook import render_handbook
 from rules.loader import load_policy
 from rules.model import Policy
 from rules.policies import DEMO_POLICY
@@ -119,6 +117,8 @@ def explain(
 ) -> None:
     """Print the policy as a handbook: per theme, what a caseworker may decide alone, up to which amounts,
     how often, on what legal basis and from which date; then the general conditions and the parameters."""
+    from rules.handbook import render_handbook  # imported here: `decide` shares this module's helpers
+
     policy = load_policy_or_exit(folder or DEMO_POLICY)
     typer.echo(render_handbook(policy, fmt.value, lang.value), nl=False)
 
@@ -137,6 +137,8 @@ def run_tests(
 ) -> None:
     """Run the examples the policy folder carries about itself (DIR/tests/*.yaml: a request in, the
     expected outcome and reasons out). Exit 0 when every example passes, 1 otherwise."""
+    from rules.examples import run_examples  # imported here: `decide` shares this module's helpers
+
     folder = folder or DEMO_POLICY
     policy = load_policy_or_exit(folder)
     report = run_examples(folder, policy)
