@@ -3,87 +3,90 @@
 Extra keys are refused, amounts are decimal strings with at most two decimals (never JSON numbers), dates are
 ISO calendar dates, booleans and counts are JSON's own. Every error names the field at fault.
 
-The shape is checked by pydantic-core against typed dictionaries (in Rust, straight from JSON bytes when they
-are given), then turned into small immutable records with amounts in cents; the checks that span fields come
-last. A request is read thousands of times a second in a replay, so this path is kept lean.
+The shape is checked by pydantic-core against typed-dictionary schemas (in Rust, straight from JSON bytes
+when they are given), then turned into small immutable records with amounts in cents; the checks that span
+fields come last. A request is read thousands of times a second in a replay, so this path is kept lean.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, NamedTuple, NotRequired
+from typing import Any, NamedTuple
 
-from pydantic import ConfigDict, Field, Strict, StringConstraints, TypeAdapter, ValidationError, with_config
-from pydantic_core import PydanticSerializationError, to_json
-from typing_extensions import TypedDict
+from pydantic_core import PydanticSerializationError, SchemaValidator, ValidationError, to_json
+from pydantic_core import core_schema as schema
 
 from rules.money import parse_cents
 
 _MONEY = r"^-?\d{1,12}(\.\d{1,2})?$"
 _MONEY_FIELDS = frozenset({"amount", "available", "mandate_ceiling"})
 
-MoneyText = Annotated[str, StringConstraints(pattern=_MONEY)]
-Day = Annotated[date, Strict()]
-Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Word = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Count = Annotated[int, Strict(), Field(ge=1, le=1000)]
-Flag = Annotated[bool, Strict()]
 
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-@with_config(_STRICT)
-class _Person(TypedDict):
-    id: Key
-    birth_date: Day
-    relation: NotRequired[Word | None]
+# The shape as pydantic-core schemas: what pydantic builds from typed dictionaries, written out, since
+# importing pydantic itself costs more at the start of `mandaat decide` than a thousand decisions. Every
+# record refuses extra keys and strips the whitespace around its texts; the titles are the ones errors carry.
+_MONEY_TEXT = schema.str_schema(pattern=_MONEY)
+_DAY = schema.date_schema(strict=True)
+_KEY = schema.str_schema(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=64, min_length=1)
+_WORD = schema.str_schema(max_length=64, min_length=1)
+_COUNT = schema.int_schema(ge=1, le=1000, strict=True)
+_FLAG = schema.bool_schema(strict=True)
 
 
-@with_config(_STRICT)
-class _Household(TypedDict):
-    id: Key
-    members: Annotated[list[_Person], Field(min_length=1, max_length=50)]
-    income_band: NotRequired[Word | None]
+def _typed_dict(name: str, ref: str | None = None, **fields: schema.TypedDictField) -> schema.TypedDictSchema:
+    config = schema.CoreConfig(title=name, extra_fields_behavior="forbid", str_strip_whitespace=True)
+    return schema.typed_dict_schema(fields, cls_name=name, extra_behavior="forbid", ref=ref, config=config)
 
 
-@with_config(_STRICT)
-class _HistoryEntry(TypedDict):
-    date: Day
-    theme: Word
-    item: Word
-    amount: MoneyText
-    quantity: NotRequired[Count]
-    beneficiary_id: Key
-    dossier_id: NotRequired[Key | None]
+def _required(field: schema.CoreSchema) -> schema.TypedDictField:
+    return schema.typed_dict_field(field, required=True)
 
 
-@with_config(_STRICT)
-class _Envelope(TypedDict):
-    available: MoneyText
-    frozen: NotRequired[Flag]
+def _optional(field: schema.CoreSchema) -> schema.TypedDictField:
+    return schema.typed_dict_field(field, required=False)
 
 
-@with_config(_STRICT)
-class _Caseworker(TypedDict):
-    mandate_ceiling: NotRequired[MoneyText | None]
-
-
-@with_config(_STRICT)
-class _Request(TypedDict):
-    date: Day
-    theme: Word
-    item: Word
-    amount: MoneyText
-    quantity: NotRequired[Count]
-    beneficiary: _Person
-    household: _Household
-    history: NotRequired[Annotated[list[_HistoryEntry], Field(max_length=10_000)]]
-    envelope: _Envelope
-    caseworker: NotRequired[_Caseworker | None]
-    dossier_id: NotRequired[Key | None]
-
-
-_SHAPE: TypeAdapter[_Request] = TypeAdapter(_Request)
+_PERSON = _typed_dict(
+    "_Person",
+    ref="person",
+    id=_required(_KEY),
+    birth_date=_required(_DAY),
+    relation=_optional(schema.nullable_schema(_WORD)),
+)
+_A_PERSON = schema.definition_reference_schema("person")
+_HOUSEHOLD = _typed_dict(
+    "_Household",
+    id=_required(_KEY),
+    members=_required(schema.list_schema(_A_PERSON, min_length=1, max_length=50)),
+    income_band=_optional(schema.nullable_schema(_WORD)),
+)
+_HISTORY_ENTRY = _typed_dict(
+    "_HistoryEntry",
+    date=_required(_DAY),
+    theme=_required(_WORD),
+    item=_required(_WORD),
+    amount=_required(_MONEY_TEXT),
+    quantity=_optional(_COUNT),
+    beneficiary_id=_required(_KEY),
+    dossier_id=_optional(schema.nullable_schema(_KEY)),
+)
+_ENVELOPE = _typed_dict("_Envelope", available=_required(_MONEY_TEXT), frozen=_optional(_FLAG))
+_CASEWORKER = _typed_dict("_Caseworker", mandate_ceiling=_optional(schema.nullable_schema(_MONEY_TEXT)))
+_REQUEST = _typed_dict(
+    "_Request",
+    date=_required(_DAY),
+    theme=_required(_WORD),
+    item=_required(_WORD),
+    amount=_required(_MONEY_TEXT),
+    quantity=_optional(_COUNT),
+    beneficiary=_required(_A_PERSON),
+    household=_required(_HOUSEHOLD),
+    history=_optional(schema.list_schema(_HISTORY_ENTRY, max_length=10_000)),
+    envelope=_required(_ENVELOPE),
+    caseworker=_optional(schema.nullable_schema(_CASEWORKER)),
+    dossier_id=_optional(schema.nullable_schema(_KEY)),
+)
+_SHAPE = SchemaValidator(schema.definitions_schema(_REQUEST, [_PERSON]), schema.CoreConfig(title="_Request"))
 
 
 class Member(NamedTuple):
@@ -188,7 +191,7 @@ def _cents(text: str) -> int:
     return found
 
 
-def _build(raw: _Request) -> DecisionRequest:
+def _build(raw: dict[str, Any]) -> DecisionRequest:
     problems: list[tuple[str, str]] = []
     amount = _cents(raw["amount"])
     if amount <= 0:
