@@ -137,8 +137,44 @@ def _client() -> Any:
     return Client(address=None, method="CLI", route="bench_http")
 
 
-def drive(base_url: str, seeded: Seeded, time_limit: float) -> tuple[list[float], dict[int, int], float]:
-    """Every client submits its requests one after another; (latencies in ms, answers by status, wall s)."""
+@dataclass(frozen=True)
+class CpuTimes:
+    """CPU seconds spent so far: by the server's processes (its process group), by this process (the
+    clients), and by the whole machine (every core, the database server's processes included)."""
+
+    server: float
+    clients: float
+    machine: float
+
+    @classmethod
+    def now(cls, server_group: int) -> CpuTimes:
+        ticks = os.sysconf("SC_CLK_TCK")
+        server = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[2]) == server_group:  # pgrp; utime and stime follow at 11 and 12
+                server += int(fields[11]) + int(fields[12])
+        own = os.times()
+        cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        busy = sum(int(value) for value in cpu) - int(cpu[3]) - int(cpu[4])  # all but idle and iowait
+        return cls(server / ticks, own.user + own.system, busy / ticks)
+
+    def since(self, earlier: CpuTimes) -> CpuTimes:
+        return CpuTimes(
+            self.server - earlier.server, self.clients - earlier.clients, self.machine - earlier.machine
+        )
+
+
+def drive(
+    base_url: str, seeded: Seeded, time_limit: float, server_group: int | None = None
+) -> tuple[list[float], dict[int, int], float, CpuTimes | None]:
+    """Every client submits its requests one after another; (latencies in ms, answers by status, wall s, CPU
+    seconds spent meanwhile when `server_group` is given and /proc can be read)."""
     tokens = []
     with httpx.Client(timeout=60) as client:
         for caseworker in seeded.caseworkers:
@@ -165,16 +201,21 @@ def drive(base_url: str, seeded: Seeded, time_limit: float) -> tuple[list[float]
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         return latencies, statuses
 
+    measured = server_group is not None and Path("/proc/stat").exists()
+    cpu_before = CpuTimes.now(server_group) if measured and server_group is not None else None
     began = time.monotonic()
     with ThreadPoolExecutor(len(tokens)) as pool:
         results = list(pool.map(client_run, range(len(tokens))))
     wall = time.monotonic() - began
+    cpu = None
+    if cpu_before is not None and server_group is not None:
+        cpu = CpuTimes.now(server_group).since(cpu_before)
     latencies = [latency for mine, _ in results for latency in mine]
     statuses: dict[int, int] = {}
     for _, mine in results:
         for status, number in mine.items():
             statuses[status] = statuses.get(status, 0) + number
-    return latencies, statuses, wall
+    return latencies, statuses, wall, cpu
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -203,7 +244,7 @@ def bench_database(
         hashing = {f"MANDAAT_{name.upper()}": str(value) for name, value in FAST_HASHING.items()}
         served = start(url, Path(folder), workers=WORKERS[database], env=hashing)
         try:
-            latencies, statuses, wall = drive(served.base_url, seeded, time_limit)
+            latencies, statuses, wall, cpu = drive(served.base_url, seeded, time_limit, served.process.pid)
         finally:
             served.stop()
     decided = statuses.get(201, 0)
@@ -218,6 +259,16 @@ def bench_database(
         "per_s": decided / wall if wall > 0 else math.nan,
         "p50_ms": percentile(latencies, 0.50),
         "p99_ms": percentile(latencies, 0.99),
+        # CPU milliseconds per answered request (the warm-up and sign-ins excluded), where /proc tells
+        **(
+            {}
+            if cpu is None or not latencies
+            else {
+                "server_cpu_ms": cpu.server * 1000 / len(latencies),
+                "client_cpu_ms": cpu.clients * 1000 / len(latencies),
+                "machine_cpu_ms": cpu.machine * 1000 / len(latencies),
+            }
+        ),
     }
 
 
@@ -247,6 +298,13 @@ def format_row(row: Row) -> str:
         f"{row['decided']:>6} decisions in {row['wall_s']:6.2f} s  {row['per_s']:8.1f} /s "
         f"(target >= {target:.0f}: {speed})  p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms "
         f"(target <= {TARGET_P99_MS:.0f}: {tail})  errors {row['errors']}"
+        + (
+            f"\n{'':<10} CPU per request: server {row['server_cpu_ms']:.2f} ms, clients "
+            f"{row['client_cpu_ms']:.2f} ms, whole machine {row['machine_cpu_ms']:.2f} ms "
+            f"(of {os.cpu_count()} cores)"
+            if "server_cpu_ms" in row
+            else ""
+        )
     )
 
 
