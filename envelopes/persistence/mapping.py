@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Table, insert, update
+from sqlalchemy import Connection, Row, Table, insert, update
 from sqlalchemy.orm import Session
 
 from envelopes.domain.aid_requests import AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier, HouseholdMember
-from envelopes.domain.envelopes import EntryKind, Envelope, LedgerEntry
+from envelopes.domain.envelopes import Balance, EntryKind, Envelope, LedgerEntry
 from envelopes.domain.idempotency import IdempotencyRecord
 from envelopes.domain.log import LogEntry
 from envelopes.domain.reasons import reason_from_json, reason_to_json
@@ -161,6 +161,32 @@ def ledger_row(entry: LedgerEntry) -> State:
     }
 
 
+def running_totals(position: int, after: Balance) -> State:
+    """The columns of a ledger entry that say where it stands: its place in the envelope's ledger and the
+    envelope's balance after it."""
+    return {
+        "position": position,
+        "allocated_after": after.allocated.cents,
+        "adjusted_after": after.adjusted.cents,
+        "transferred_in_after": after.transferred_in.cents,
+        "transferred_out_after": after.transferred_out.cents,
+        "committed_after": after.committed.cents,
+        "held_after": after.held.cents,
+    }
+
+
+def balance_after(row: Row[Any]) -> Balance:
+    """The envelope's balance after the entry of `row` (its running totals)."""
+    return Balance(
+        allocated=Money(row.allocated_after),
+        adjusted=Money(row.adjusted_after),
+        transferred_in=Money(row.transferred_in_after),
+        transferred_out=Money(row.transferred_out_after),
+        committed=Money(row.committed_after),
+        held=Money(row.held_after),
+    )
+
+
 def ledger_from(row: Row[Any]) -> LedgerEntry:
     return LedgerEntry(
         id=row.id,
@@ -259,6 +285,21 @@ class ChangeTracker:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._tracked: dict[tuple[str, str], _Tracked[Any]] = {}
+        # Per envelope: the position of its newest ledger entry and the balance after it, as read or written
+        # in this transaction (the ledger repository appends after it).
+        self.ledger_heads: dict[str, tuple[int, Balance]] = {}
+        self._connection: Connection | None = None
+
+    def connection(self) -> Connection:
+        """The connection of this transaction (the session's), kept at hand: asking the session for it on
+        every statement costs more than many of the statements take to run."""
+        if self._connection is None:
+            self._connection = self._session.connection()
+        return self._connection
+
+    def release_connection(self) -> None:
+        """The transaction ended (commit or rollback): the session gives its connection back to the pool."""
+        self._connection = None
 
     def known(self, table: Table, key: str) -> Any | None:
         tracked = self._tracked.get((table.name, key))
@@ -296,3 +337,5 @@ class ChangeTracker:
 
     def clear(self) -> None:
         self._tracked.clear()
+        self.ledger_heads.clear()
+        self._connection = None

@@ -8,11 +8,12 @@ there every write transaction already holds the database's write lock from its `
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Executable, Select, bindparam, func, insert, select, update
+from sqlalchemy import Executable, Insert, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from envelopes import repositories as abstract
 from envelopes.domain.aid_requests import AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier
-from envelopes.domain.envelopes import Balance, EntryKind, Envelope, LedgerEntry
+from envelopes.domain.envelopes import Balance, Envelope, LedgerEntry
 from envelopes.domain.idempotency import IdempotencyRecord
 from envelopes.domain.log import Anchor, LogEntry
 from envelopes.domain.policies import PolicyVersion
@@ -28,12 +29,17 @@ from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
 from envelopes.persistence.mapping import ChangeTracker
 from envelopes.unit_of_work import IdempotencyKeyTaken
-from rules.money import Money
 
 LOG_BATCH = 500  # log entries fetched per round trip while streaming
 
 # The statements of the hot paths are built once, with bound parameters: building and hashing a statement
 # costs more than SQLite takes to run it. SQLAlchemy then finds the compiled form in its cache at once.
+
+
+@functools.cache
+def _insert_into(table: Table) -> Insert:
+    """`INSERT INTO table`, built once per table (the values come as parameters)."""
+    return insert(table)
 
 
 def _locking(statement: Select[Any]) -> Select[Any]:
@@ -55,7 +61,7 @@ class _Repository:
         self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     ) -> Any:
         """Core statements go straight to the session's connection (its transaction), past the ORM layer."""
-        return self._session.connection().execute(statement, params)
+        return self._tracker.connection().execute(statement, params)
 
 
 _envelopes = tables.envelopes
@@ -79,7 +85,7 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
     _table = tables.envelopes
 
     def add(self, envelope: Envelope) -> None:
-        self._execute(insert(self._table), mapping.envelope_state(envelope))
+        self._execute(_insert_into(self._table), mapping.envelope_state(envelope))
         self._track(envelope)
 
     def get(self, envelope_id: str) -> Envelope | None:
@@ -125,40 +131,66 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
 
 
 _ledger = tables.ledger_entries
-_BALANCE = (
-    select(_ledger.c.kind, _ledger.c.releases, func.sum(_ledger.c.amount))
+_HEAD = (
+    select(_ledger.c.position, *(_ledger.c[name] for name in tables.RUNNING_TOTALS))
     .where(_ledger.c.envelope_id == bindparam("envelope_id"))
-    .group_by(_ledger.c.kind, _ledger.c.releases)
+    .order_by(_ledger.c.position.desc())
+    .limit(1)
 )
+_APPEND = insert(_ledger)
 
 
 class SqlLedgerRepository(_Repository, abstract.LedgerRepository):
+    """Each entry carries its place in the envelope's ledger and the envelope's balance after it, so the
+    balance is read from the newest entry instead of summed over all of them. Entries are appended under the
+    envelope's lock (every use case takes it before it writes): the balance they start from is the newest."""
+
     _table = tables.ledger_entries
 
     def add(self, entry: LedgerEntry) -> None:
-        self._execute(insert(self._table), mapping.ledger_row(entry))
+        position, before = self._head(entry.envelope_id)
+        after = before.plus(entry.kind, entry.amount, entry.releases)
+        row = {**mapping.ledger_row(entry), **mapping.running_totals(position + 1, after)}
+        self._execute(_APPEND, row)
+        self._tracker.ledger_heads[entry.envelope_id] = (position + 1, after)
 
     def entries_for(self, envelope_id: str) -> list[LedgerEntry]:
         columns = self._table.c
-        statement = select(self._table).where(columns.envelope_id == envelope_id).order_by(columns.number)
+        statement = select(self._table).where(columns.envelope_id == envelope_id).order_by(columns.position)
         return [mapping.ledger_from(row) for row in self._query(statement)]
 
     def balance(self, envelope_id: str) -> Balance:
-        """One `SUM … GROUP BY kind, releases`; each sum goes through `Balance.plus`, as `Balance.of` does."""
-        balance = Balance()
-        for kind, releases, total in self._query(_BALANCE, {"envelope_id": envelope_id}):
-            released = None if releases is None else EntryKind(releases)
-            balance = balance.plus(EntryKind(kind), Money(int(total)), released)
-        return balance
+        """The running totals of the envelope's newest entry (all zero before the first)."""
+        self._tracker.ledger_heads.pop(envelope_id, None)  # read anew: another may have appended since
+        return self._head(envelope_id)[1]
+
+    def _head(self, envelope_id: str) -> tuple[int, Balance]:
+        """The newest entry's position and the balance after it, as this transaction last read or wrote it."""
+        known = self._tracker.ledger_heads.get(envelope_id)
+        if known is None:
+            rows = self._query(_HEAD, {"envelope_id": envelope_id})
+            known = (rows[0].position, mapping.balance_after(rows[0])) if rows else (0, Balance())
+            self._tracker.ledger_heads[envelope_id] = known
+        return known
 
 
 _dossiers = tables.client_dossiers
 _members = tables.household_members
-_DOSSIER = select(_dossiers).where(_dossiers.c.id == bindparam("id"))
-_DOSSIER_LOCKED = _locking(_DOSSIER)
-_DOSSIER_BY_REFERENCE = select(_dossiers).where(_dossiers.c.reference == bindparam("reference"))
-_HOUSEHOLD = (
-    select(_members).where(_members.c.dossier_id == bindparam("dossier_id")).order_by(_members.c.position)
+
+
+def _with_household(statement: Select[Any]) -> Select[Any]:
+    """A dossier with its household members, in one statement: a row per member, in their order."""
+    return (
+        statement.add_columns(_members.c.key, _members.c.birth_date, _members.c.relation)
+        .outerjoin(_members, _members.c.dossier_id == _dossiers.c.id)
+        .order_by(_members.c.position)
+    )
+
+
+_DOSSIER = _with_household(select(_dossiers).where(_dossiers.c.id == bindparam("id")))
+_DOSSIER_LOCKED = _DOSSIER.with_for_update(key_share=True, of=_dossiers)  # the dossier's row only
+_DOSSIER_BY_REFERENCE = _with_household(
+    select(_dossiers).where(_dossiers.c.reference == bindparam("reference"))
 )
 
 
@@ -167,10 +199,10 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
 
     def add(self, dossier: ClientDossier) -> None:
         state = mapping.dossier_state(dossier)
-        self._execute(insert(self._table), {k: v for k, v in state.items() if k != "members"})
+        self._execute(_insert_into(self._table), {k: v for k, v in state.items() if k != "members"})
         members = [mapping.member_row(dossier.id, i, member) for i, member in enumerate(dossier.members)]
         if members:
-            self._execute(insert(tables.household_members), members)
+            self._execute(_insert_into(tables.household_members), members)
         self._track(dossier)
 
     def get(self, dossier_id: str) -> ClientDossier | None:
@@ -191,7 +223,7 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
         known = self._tracker.known(self._table, rows[0].id)
         if isinstance(known, ClientDossier) and not locked:
             return known
-        household = self._query(_HOUSEHOLD, {"dossier_id": rows[0].id})
+        household = [row for row in rows if row.key is not None]
         return self._track(mapping.dossier_from(rows[0], household), locked=locked)
 
     def _track(self, dossier: ClientDossier, *, locked: bool = False) -> ClientDossier:
@@ -218,7 +250,7 @@ class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
     _table = tables.aid_requests
 
     def add(self, request: AidRequest) -> None:
-        self._execute(insert(self._table), mapping.aid_request_state(request))
+        self._execute(_insert_into(self._table), mapping.aid_request_state(request))
         self._track(request)
 
     def get(self, request_id: str) -> AidRequest | None:
@@ -263,7 +295,7 @@ class SqlUserRepository(_Repository, abstract.UserRepository):
     _table = tables.users
 
     def add(self, user: User) -> None:
-        self._execute(insert(self._table), mapping.user_state(user))
+        self._execute(_insert_into(self._table), mapping.user_state(user))
         self._track(user)
 
     def get(self, user_id: str) -> User | None:
@@ -296,7 +328,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
     _anchor = tables.log_anchor
 
     def add(self, entry: LogEntry) -> None:
-        self._execute(insert(self._table), mapping.log_row(entry))
+        self._execute(_insert_into(self._table), mapping.log_row(entry))
 
     def head(self) -> Anchor:
         return self._read_anchor(lock=False) or Anchor.empty()
@@ -410,7 +442,7 @@ class SqlIdempotencyRepository(_Repository, abstract.IdempotencyRepository):
         """A concurrent first try that stored the key first wins: this transaction is rolled back (on
         PostgreSQL it is aborted anyway) and `IdempotencyKeyTaken` tells the use case to read its answer."""
         try:
-            self._execute(insert(self._table), mapping.idempotency_row(record))
+            self._execute(_insert_into(self._table), mapping.idempotency_row(record))
         except IntegrityError as error:
             if not is_idempotency_conflict(error):
                 raise

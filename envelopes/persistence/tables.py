@@ -176,6 +176,20 @@ aid_requests = Table(
     Index("ix_aid_requests_status_date", "status", "date"),
 )
 
+#: The running totals of a ledger entry, in the order of `Balance`'s fields.
+RUNNING_TOTALS = (
+    "allocated_after",
+    "adjusted_after",
+    "transferred_in_after",
+    "transferred_out_after",
+    "committed_after",
+    "held_after",
+)
+AVAILABLE_AFTER = (
+    "allocated_after + adjusted_after + transferred_in_after - transferred_out_after"
+    " - committed_after - held_after"
+)
+
 ledger_entries = Table(
     "ledger_entries",
     metadata,
@@ -189,11 +203,19 @@ ledger_entries = Table(
     Column("aid_request_id", ForeignKey(aid_requests.c.id, deferrable=True, initially="DEFERRED")),
     Column("releases", String(16)),
     Column("transfer_id", String(32)),
+    # The entry's place in its envelope's ledger (1, 2, 3, …) and the envelope's balance after it: the running
+    # sums of the amounts of every entry up to this one, so that the newest entry gives the balance at once.
+    # Unique per envelope: two writers that both read the same newest entry cannot both append after it.
+    Column("position", Integer, nullable=False),
+    *(Column(name, _CENTS, nullable=False) for name in RUNNING_TOTALS),
     _one_of("kind", _KINDS, "kind"),
     _one_of("releases", [EntryKind.HOLD.value, EntryKind.COMMITMENT.value], "releases", nullable=True),
     CheckConstraint("amount > 0 OR (kind = 'adjustment' AND amount <> 0)", name="amount"),
     CheckConstraint("(kind = 'release') = (releases IS NOT NULL)", name="release_names_what"),
-    Index("ix_ledger_entries_envelope_id_number", "envelope_id", "number"),
+    CheckConstraint("position > 0 AND committed_after >= 0 AND held_after >= 0", name="running_totals"),
+    # No overspend, also as the database's own rule: no entry leaves its envelope below zero.
+    CheckConstraint(f"{AVAILABLE_AFTER} >= 0", name="never_overspent"),
+    Index("uq_ledger_entries_envelope_id_position", "envelope_id", "position", unique=True),
     Index("ix_ledger_entries_aid_request_id", "aid_request_id"),
 )
 

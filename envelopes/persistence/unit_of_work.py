@@ -81,6 +81,7 @@ class SqlUnitOfWork(UnitOfWork):
         session, tracker = self._active()
         try:
             tracker.flush()
+            tracker.release_connection()
             session.commit()
         except IntegrityError as error:
             session.rollback()
