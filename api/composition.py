@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from api.auth.access import AccessControl, InstanceKey, Throttle
 from api.auth.passwords import Passwords
 from api.settings import Settings
-from envelopes.persistence.accounts import SqlAccounts
+from envelopes.persistence.accounts import SqlAccounts, account_lookup
 from envelopes.persistence.database import make_engine, make_session_factory
 from envelopes.persistence.unit_of_work import SqlUnitOfWork
 from envelopes.persistence.views import SqlViews
@@ -57,6 +57,7 @@ def build(settings: Settings, *, clock: Clock = utc_now, decisions: DecisionEngi
     secret = None if settings.secret_key is None else settings.secret_key.get_secret_value()
     access = AccessControl(
         accounts=accounts,
+        account_of=account_lookup(database),
         passwords=Passwords(
             time_cost=settings.argon2_time_cost,
             memory_kib=settings.argon2_memory_kib,

@@ -125,6 +125,7 @@ class AccessControl:
         self,
         *,
         accounts: Callable[[bool], SqlAccounts],  # read_only -> a new accounts unit of work
+        account_of: Callable[[str], Account | None],  # one account, read outside any unit of work
         passwords: Passwords,
         key: InstanceKey,
         token_ttl: timedelta,
@@ -132,6 +133,7 @@ class AccessControl:
         clock: Callable[[], datetime],
     ) -> None:
         self._accounts = accounts
+        self._account_of = account_of
         self._passwords = passwords
         self._key = key
         self._tokens = TokenSigner(lambda: key.derive("access tokens"), token_ttl)
@@ -186,8 +188,7 @@ class AccessControl:
             claims = self._tokens.read(token, self._clock())
         except InvalidToken as error:
             raise NotAuthenticated(error.reason) from None
-        with self._accounts(True) as store:
-            account = store.account(claims.user_id)
+        account = self._account_of(claims.user_id)
         if account is None:
             raise NotAuthenticated("unknown_account")
         if not account.user.active:

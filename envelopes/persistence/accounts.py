@@ -17,16 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
 from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets, web_sessions
-from envelopes.persistence.database import READ_ONLY
+from envelopes.persistence.database import READ_ONLY, single_statement_reads
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,40 @@ class AccessEvent:
     client_key: str | None = None
     dossier_id: str | None = None  # dossier.read: which dossier (its internal id)
     purpose: str | None = None  # dossier.read: why, in words
+
+
+_ACCOUNT = (
+    select(
+        tables.users,
+        credentials.c.password_hash,
+        credentials.c.token_version,
+        credentials.c.changed_at,
+    )
+    .outerjoin(credentials, credentials.c.user_id == tables.users.c.id)
+    .where(tables.users.c.id == bindparam("user_id"))
+)
+
+
+def _account_from(row: Any) -> Account:
+    credential = (
+        None
+        if row.password_hash is None
+        else Credential(row.id, row.password_hash, row.token_version, row.changed_at)
+    )
+    return Account(mapping.user_from(row), credential)
+
+
+def account_lookup(engine: Engine) -> Callable[[str], Account | None]:
+    """The account of a user id, read in one statement on a pooled connection outside any unit of work: the
+    check that runs on every request (`AccessControl.principal`), so it is kept to the one statement."""
+    reader = single_statement_reads(engine)
+
+    def lookup(user_id: str) -> Account | None:
+        with reader.connect() as connection:
+            rows = connection.execute(_ACCOUNT, {"user_id": user_id}).all()
+        return _account_from(rows[0]) if rows else None
+
+    return lookup
 
 
 class SqlAccounts:
@@ -99,27 +133,8 @@ class SqlAccounts:
     # --- reads ----------------------------------------------------------------------------------------------
 
     def account(self, user_id: str) -> Account | None:
-        users = tables.users
-        statement = (
-            select(
-                users,
-                credentials.c.password_hash,
-                credentials.c.token_version,
-                credentials.c.changed_at,
-            )
-            .outerjoin(credentials, credentials.c.user_id == users.c.id)
-            .where(users.c.id == user_id)
-        )
-        rows = list(self._active().execute(statement))
-        if not rows:
-            return None
-        row = rows[0]
-        credential = (
-            None
-            if row.password_hash is None
-            else Credential(user_id, row.password_hash, row.token_version, row.changed_at)
-        )
-        return Account(mapping.user_from(row), credential)
+        rows = list(self._active().execute(_ACCOUNT, {"user_id": user_id}))
+        return _account_from(rows[0]) if rows else None
 
     def failures_since(
         self, since: datetime, *, account_key: str | None = None, client_key: str | None = None

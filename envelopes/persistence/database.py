@@ -19,17 +19,20 @@ are about to change, and every statement after a lock sees what the previous hol
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///mandaat.db"
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "mandaat_read_only"  # a connection execution option: this transaction will not write
 _WRITING = "mandaat_writer_lock"  # in a connection's info while it holds its engine's writer lock
+_IDLE_SINCE = "mandaat_idle_since"  # in a pooled connection's info: when it was given back
+IDLE_BEFORE_PING_S = 1.0
 
 
 def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True) -> Engine:
@@ -41,13 +44,47 @@ def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True) -> Engine:
         _serialize_sqlite_writers(engine, foreign_keys=foreign_keys)
         return engine
     if backend == "postgresql":
-        return create_engine(url, isolation_level="READ COMMITTED", pool_pre_ping=True)
+        engine = create_engine(url, isolation_level="READ COMMITTED")
+        _ping_after_idle(engine)
+        return engine
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql+psycopg://…")
+
+
+def single_statement_reads(engine: Engine) -> Engine:
+    """The same pool, for reads of a single statement outside any unit of work: no transaction around it on
+    PostgreSQL (autocommit: one statement sees one snapshot anyway, and BEGIN and ROLLBACK would cost two more
+    round trips), a read-only BEGIN on SQLite (never waits for a writer)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for `SqlUnitOfWork`. Objects stay readable after commit (they are plain domain objects)."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before it is handed out, when it has lain unused for `IDLE_BEFORE_PING_S`:
+    a server restart, a failover or an idle timeout may have closed it meanwhile. A dead one is replaced, with
+    every other connection of the pool that is as old, before anybody uses it. (SQLAlchemy's `pool_pre_ping`
+    does this before every use: a round trip per unit of work, while under load the connections are seconds
+    old at most.)"""
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection: Any, connection_record: Any) -> None:
+        connection_record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, connection_record: Any, proxy: Any) -> None:
+        idle_since = connection_record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # the ping's SELECT opened a transaction: leave none behind
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise InvalidatePoolError(f"a pooled connection is gone: {error}") from error
 
 
 def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
