@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
+from api.http.blocking import blocking
 from api.http.deps import AidCanceller, CaseReader, Caseworker, Limit, Offset, Services, own_cases_only
 from api.http.errors import HiddenDossier, problems
 from api.http.schemas.aid_requests import (
@@ -49,6 +50,7 @@ IdempotencyKey = Annotated[
 
 
 @router.post("", status_code=201, responses=problems(404, 409))
+@blocking
 def submit(
     body: AidRequestCreate,
     idempotency_key: IdempotencyKey,
@@ -68,6 +70,7 @@ def submit(
 
 
 @router.post("/preview", responses=problems(404, 409))
+@blocking
 def preview(body: AidRequestCreate, user: Caseworker, mandaat: Services) -> AidPreviewPublic:
     """What submitting would decide now, with every reason. Writes nothing."""
     answer = preview_aid_request(body.command(user.id), mandaat.read_uow(), mandaat.decisions, mandaat.clock)

@@ -8,15 +8,16 @@ declared below (`READERS`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.errors import NotAuthenticated, RoleNotAllowed
 from api.composition import Mandaat
+from api.http.blocking import run_blocking
 from envelopes.domain.duties import ALLOWED, Act
 from envelopes.domain.users import Role, User
 
@@ -24,19 +25,29 @@ TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 (a path)
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_mandaat(request: Request) -> Mandaat:
+# The dependencies that only look at what is in memory are `async def`: FastAPI runs those in the event loop,
+# while each plain `def` one costs a trip to the thread pool and back. Those that use the database are `def`.
+
+
+def mandaat_of(request: Request) -> Mandaat:
     mandaat: Mandaat = request.app.state.mandaat
     return mandaat
+
+
+async def get_mandaat(request: Request) -> Mandaat:
+    return mandaat_of(request)
 
 
 Services = Annotated[Mandaat, Depends(get_mandaat)]
 
 
-def current_user(request: Request, mandaat: Services, token: Annotated[str | None, Depends(_bearer)]) -> User:
+async def current_user(
+    request: Request, mandaat: Services, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
     """The active user behind the bearer token, loaded from the database on every request."""
     if not token:
         raise NotAuthenticated("missing")
-    user = mandaat.access.principal(token)
+    user = await run_blocking(mandaat.access.principal, token)
     request.state.user_id = user.id
     return user
 
@@ -44,10 +55,10 @@ def current_user(request: Request, mandaat: Services, token: Annotated[str | Non
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def _allowing(roles: frozenset[Role]) -> Callable[[User], User]:
+def _allowing(roles: frozenset[Role]) -> Callable[[User], Coroutine[Any, Any, User]]:
     ordered = sorted(role.value for role in roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise RoleNotAllowed(user.role.value, ordered)
         return user
@@ -55,7 +66,7 @@ def _allowing(roles: frozenset[Role]) -> Callable[[User], User]:
     return check
 
 
-def may(act: Act) -> Callable[[User], User]:
+def may(act: Act) -> Callable[[User], Coroutine[Any, Any, User]]:
     """Only the roles the separation of duties allows to do `act`."""
     return _allowing(ALLOWED[act])
 

@@ -21,7 +21,7 @@ from api.http.deps import (
     Limit,
     Offset,
     Services,
-    get_mandaat,
+    mandaat_of,
     own_cases_only,
 )
 from api.http.errors import HiddenDossier, client_of, problems
@@ -90,7 +90,7 @@ def reassign(
 def _read(request: Request, user: User, *dossiers: ClientDossier, purpose: Purpose | None = None) -> None:
     """`user` is given these dossiers: an entry each in the access log, before the answer (when they cannot
     be written, the answer is a 500 and nothing is shown)."""
-    get_mandaat(request).access.dossiers_read(
+    mandaat_of(request).access.dossiers_read(
         client_of(request), user.id, [dossier.id for dossier in dossiers], purpose or purpose_of(user)
     )
 

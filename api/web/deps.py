@@ -8,8 +8,8 @@ The use cases check again with the actor id they receive.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
@@ -58,10 +58,10 @@ def signed_in(request: Request) -> User:
 SignedIn = Annotated[User, Depends(signed_in)]
 
 
-def _allowing(roles: frozenset[Role]) -> Callable[[User], User]:
+def _allowing(roles: frozenset[Role]) -> Callable[[User], Coroutine[Any, Any, User]]:
     ordered = sorted(role.value for role in roles)
 
-    def check(user: SignedIn) -> User:
+    async def check(user: SignedIn) -> User:  # in memory only: run in the event loop, not the thread pool
         if user.role not in roles:
             raise RoleNotAllowed(user.role.value, ordered)
         return user
