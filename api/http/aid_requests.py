@@ -78,6 +78,7 @@ def preview(body: AidRequestCreate, user: Caseworker, mandaat: Services) -> AidP
 
 
 @router.get("")
+@blocking
 def list_aid_requests(
     user: CaseReader,
     mandaat: Services,
@@ -98,6 +99,7 @@ def list_aid_requests(
 
 
 @router.get("/{request_id}", responses=problems(404))
+@blocking
 def get_aid_request(request_id: RequestId, user: CaseReader, mandaat: Services) -> AidRequestPublic:
     found = mandaat.views.aid_request(request_id)
     if found is None:
@@ -107,6 +109,7 @@ def get_aid_request(request_id: RequestId, user: CaseReader, mandaat: Services) 
 
 
 @router.post("/{request_id}/withdraw", responses=problems(404, 409))
+@blocking
 def withdraw(
     request_id: RequestId, user: Caseworker, mandaat: Services, body: AidRequestWithdraw | None = None
 ) -> AidDecisionPublic:
@@ -119,6 +122,7 @@ def withdraw(
 
 
 @router.post("/{request_id}/resubmit", responses=problems(404, 409))
+@blocking
 def resubmit(
     request_id: RequestId, body: AidRequestResubmit, user: Caseworker, mandaat: Services
 ) -> AidDecisionPublic:
@@ -129,6 +133,7 @@ def resubmit(
 
 
 @router.post("/{request_id}/cancel", responses=problems(404, 409))
+@blocking
 def cancel(
     request_id: RequestId, body: AidRequestCancel, user: AidCanceller, mandaat: Services
 ) -> AidDecisionPublic:

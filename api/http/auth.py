@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
+from api.http.blocking import blocking
 from api.http.deps import CurrentUser, Services
 from api.http.errors import client_of, problems
 from api.http.schemas.auth import MePublic, TokenPublic
@@ -15,6 +16,7 @@ router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/token", responses=problems(400, 422, 429))
+@blocking
 def issue_token(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], mandaat: Services
 ) -> TokenPublic:
@@ -27,5 +29,6 @@ def issue_token(
 
 
 @router.get("/me", responses=problems(401))
+@blocking
 def who_am_i(user: CurrentUser) -> MePublic:
     return MePublic.of(user)

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from api.auth.access import Purpose, purpose_of
+from api.http.blocking import blocking
 from api.http.deps import (
     CaseReader,
     Caseworker,
@@ -39,6 +40,7 @@ DossierId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 @router.post("", status_code=201, responses=problems(409))
+@blocking
 def open_dossier(
     body: DossierCreate, user: Caseworker, mandaat: Services, response: Response
 ) -> DossierPublic:
@@ -50,6 +52,7 @@ def open_dossier(
 
 
 @router.get("")
+@blocking
 def list_dossiers(
     request: Request, user: CaseReader, mandaat: Services, limit: Limit = 100, offset: Offset = 0
 ) -> list[DossierPublic]:
@@ -60,6 +63,7 @@ def list_dossiers(
 
 
 @router.post("/lookup", responses=problems(404))
+@blocking
 def find_dossier(body: DossierLookup, request: Request, user: CaseReader, mandaat: Services) -> DossierPublic:
     """Find a dossier by its case-file reference (in the body: a reference never goes in a URL)."""
     found = _visible(mandaat.views.dossier_by_reference(body.reference), user, "with this reference")
@@ -68,6 +72,7 @@ def find_dossier(body: DossierLookup, request: Request, user: CaseReader, mandaa
 
 
 @router.get("/{dossier_id}", responses=problems(404))
+@blocking
 def get_dossier(
     dossier_id: DossierId, request: Request, user: CaseReader, mandaat: Services
 ) -> DossierPublic:
@@ -77,6 +82,7 @@ def get_dossier(
 
 
 @router.post("/{dossier_id}/reassign", responses=problems(404))
+@blocking
 def reassign(
     dossier_id: DossierId, body: DossierReassign, request: Request, user: DossierReassigner, mandaat: Services
 ) -> DossierPublic:

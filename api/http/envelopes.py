@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from api.http.blocking import blocking
 from api.http.deps import BudgetReader, EnvelopeManager, LedgerReader, Limit, Offset, Services
 from api.http.errors import problems
 from api.http.schemas.common import ID_PATTERN
@@ -37,6 +38,7 @@ EnvelopeId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 @router.get("/envelopes")
+@blocking
 def list_envelopes(
     user: BudgetReader,
     mandaat: Services,
@@ -48,6 +50,7 @@ def list_envelopes(
 
 
 @router.post("/envelopes", status_code=201, responses=problems(409))
+@blocking
 def open_new_envelope(
     body: EnvelopeCreate, user: EnvelopeManager, mandaat: Services, response: Response
 ) -> EnvelopePublic:
@@ -58,6 +61,7 @@ def open_new_envelope(
 
 
 @router.get("/envelopes/{envelope_id}", responses=problems(404))
+@blocking
 def get_envelope(envelope_id: EnvelopeId, user: BudgetReader, mandaat: Services) -> EnvelopePublic:
     found = mandaat.views.envelope(envelope_id)
     if found is None:
@@ -66,6 +70,7 @@ def get_envelope(envelope_id: EnvelopeId, user: BudgetReader, mandaat: Services)
 
 
 @router.get("/envelopes/{envelope_id}/ledger", responses=problems(404))
+@blocking
 def get_ledger(
     envelope_id: EnvelopeId, user: LedgerReader, mandaat: Services, limit: Limit = 500, offset: Offset = 0
 ) -> list[LedgerEntryPublic]:
@@ -77,6 +82,7 @@ def get_ledger(
 
 
 @router.post("/envelopes/{envelope_id}/adjustments", status_code=201, responses=problems(404, 409))
+@blocking
 def adjust(
     envelope_id: EnvelopeId, body: EnvelopeAdjustmentCreate, user: EnvelopeManager, mandaat: Services
 ) -> EnvelopePublic:
@@ -86,6 +92,7 @@ def adjust(
 
 
 @router.post("/envelopes/{envelope_id}/freeze", responses=problems(404, 409))
+@blocking
 def freeze(
     envelope_id: EnvelopeId, body: EnvelopeFreeze, user: EnvelopeManager, mandaat: Services
 ) -> EnvelopePublic:
@@ -95,6 +102,7 @@ def freeze(
 
 
 @router.post("/envelopes/{envelope_id}/unfreeze", responses=problems(404, 409))
+@blocking
 def unfreeze(
     envelope_id: EnvelopeId, body: EnvelopeUnfreeze, user: EnvelopeManager, mandaat: Services
 ) -> EnvelopePublic:
@@ -103,6 +111,7 @@ def unfreeze(
 
 
 @router.post("/envelope-transfers", status_code=201, responses=problems(404, 409))
+@blocking
 def transfer_between(
     body: EnvelopeTransferCreate, user: EnvelopeManager, mandaat: Services
 ) -> EnvelopeTransferPublic:

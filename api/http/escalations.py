@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from api.http.blocking import blocking
 from api.http.deps import CommitteeMember, Limit, Offset, Services
 from api.http.errors import problems
 from api.http.schemas.aid_requests import AidDecisionPublic, AidRequestPublic
@@ -20,6 +21,7 @@ _QUEUES = {EscalationQueue.OPEN: AidStatus.ESCALATED, EscalationQueue.RETURNED: 
 
 
 @router.get("")
+@blocking
 def list_escalations(
     user: CommitteeMember,
     mandaat: Services,
@@ -33,6 +35,7 @@ def list_escalations(
 
 
 @router.post("/{request_id}/decision", responses=problems(404, 409))
+@blocking
 def decide(
     request_id: Annotated[str, Path(pattern=ID_PATTERN)],
     body: EscalationDecisionCreate,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.http.blocking import blocking
 from api.http.deps import LogReader, Services
 from api.http.errors import problems
 from api.http.schemas.log import LogEntryPublic, LogPage, LogVerificationPublic
@@ -20,6 +21,7 @@ CHECKPOINT_PATTERN = r"^[0-9]{1,18}:[0-9a-f]{64}$"
 
 
 @router.get("")
+@blocking
 def read_log(
     user: LogReader,
     mandaat: Services,
@@ -32,6 +34,7 @@ def read_log(
 
 
 @router.get("/verify")
+@blocking
 def verify(
     user: LogReader,
     mandaat: Services,

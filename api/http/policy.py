@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.http.blocking import blocking
 from api.http.deps import CurrentUser, PolicyOfficer, Services
 from api.http.errors import problems
 from api.http.schemas.policy import PolicyPublic, PolicyVersionCreate, PolicyVersionPublic
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/policy", tags=["policy"], responses=problems(401, 40
 
 
 @router.get("", responses=problems(409))
+@blocking
 def policy_in_force(user: CurrentUser, mandaat: Services) -> PolicyPublic:
     today = brussels_date(mandaat.clock())
     version = mandaat.views.policy_in_force(today)
@@ -27,6 +29,7 @@ def policy_in_force(user: CurrentUser, mandaat: Services) -> PolicyPublic:
 
 
 @router.get("/versions")
+@blocking
 def policy_versions(user: CurrentUser, mandaat: Services) -> list[PolicyVersionPublic]:
     """Every version ever registered, by the date it takes effect."""
     return [
@@ -41,6 +44,7 @@ def policy_versions(user: CurrentUser, mandaat: Services) -> list[PolicyVersionP
 
 
 @router.post("/versions", status_code=201, responses=problems(409, 422))
+@blocking
 def register_version(
     body: PolicyVersionCreate, user: PolicyOfficer, mandaat: Services
 ) -> PolicyVersionPublic:
