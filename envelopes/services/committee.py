@@ -24,6 +24,9 @@ def committee_decide(cmd: CommitteeDecision, uow: UnitOfWork, clock: Clock) -> A
         actor = acting(uow, cmd.actor_id, Act.DECIDE_ESCALATIONS)
         aid = existing(uow.requests.get_for_update(cmd.request_id), "aid request", cmd.request_id)
         require_not_requester(actor, aid.submitters)
+        # The dossier's lock too: an approval changes the aid its next request is counted against, and a
+        # caseworker's decision reads that history under this lock (lock order: aid → dossier → envelope).
+        existing(uow.dossiers.get_for_update(aid.dossier_id), "dossier", aid.dossier_id)
         envelope = existing(uow.envelopes.get_for_update(aid.envelope_id), "envelope", aid.envelope_id)
         before = uow.ledger.balance(envelope.id)
         if cmd.ruling is Ruling.APPROVE:

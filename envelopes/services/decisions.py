@@ -8,6 +8,7 @@ idempotency key gets the first answer; a preview runs the same path and writes n
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from envelopes.domain.aid_requests import AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier
@@ -26,6 +27,7 @@ from envelopes.services.engine import DecisionEngine
 from envelopes.services.log import record
 from envelopes.unit_of_work import IdempotencyKeyTaken, UnitOfWork
 from rules.decision import Decision
+from rules.model import Policy
 from rules.money import Money
 
 
@@ -64,9 +66,12 @@ def _submit(
         day = _request_day(cmd.date, clock)
         dossier = existing(uow.dossiers.get_for_update(cmd.dossier_id), "dossier", cmd.dossier_id)
         require_assigned(actor, dossier.caseworker_id)
+        known = _known_before(uow, engine, dossier, day)
         envelope = _envelope_for(uow, cmd.theme, day.year, actor.team, lock=True)
         before = uow.ledger.balance(envelope.id)
-        decision = _decide(uow, engine, actor, dossier, envelope, before, cmd, cmd.amount, cmd.quantity, day)
+        decision = _decide(
+            engine, known, actor, dossier, envelope, before, cmd, cmd.amount, cmd.quantity, day
+        )
         aid, movements = AidRequest.submit(
             dossier_id=dossier.id,
             beneficiary_key=cmd.beneficiary_key,
@@ -101,9 +106,12 @@ def preview_aid_request(
         day = _request_day(cmd.date, clock)
         dossier = existing(uow.dossiers.get(cmd.dossier_id), "dossier", cmd.dossier_id)
         require_assigned(actor, dossier.caseworker_id)
+        known = _known_before(uow, engine, dossier, day)
         envelope = _envelope_for(uow, cmd.theme, day.year, actor.team, lock=False)
         balance = uow.ledger.balance(envelope.id)
-        decision = _decide(uow, engine, actor, dossier, envelope, balance, cmd, cmd.amount, cmd.quantity, day)
+        decision = _decide(
+            engine, known, actor, dossier, envelope, balance, cmd, cmd.amount, cmd.quantity, day
+        )
         if decision.approved:
             effect = "commitment"
         else:
@@ -122,12 +130,23 @@ def resubmit_aid_request(
         dossier = existing(uow.dossiers.get_for_update(aid.dossier_id), "dossier", aid.dossier_id)
         require_assigned(actor, dossier.caseworker_id)
         aid.require(AidStatus.RETURNED, "resubmit")
+        known = _known_before(uow, engine, dossier, aid.date)
         envelope = existing(uow.envelopes.get_for_update(aid.envelope_id), "envelope", aid.envelope_id)
         before = uow.ledger.balance(envelope.id)
         amount = cmd.amount if cmd.amount is not None else aid.amount
         quantity = cmd.quantity if cmd.quantity is not None else aid.quantity
         decision = _decide(
-            uow, engine, actor, dossier, envelope, before, aid, amount, quantity, aid.date, released=aid.held
+            engine,
+            known,
+            actor,
+            dossier,
+            envelope,
+            before,
+            aid,
+            amount,
+            quantity,
+            aid.date,
+            released=aid.held,
         )
         movements = aid.resubmit(
             decision,
@@ -165,9 +184,26 @@ def _envelope_for(uow: UnitOfWork, theme: str, year: int, team: str | None, *, l
     return found
 
 
+class _KnownBefore(NamedTuple):
+    """What a decision needs that is read before the envelope is locked: the policy in force on the
+    request's date and the dossier's approved aid within the windows that policy counts. The dossier is
+    locked by then (every change to its approved aid locks it), so its history cannot change meanwhile;
+    the envelope's lock, which every decision on that envelope waits for, is held as briefly as can be."""
+
+    policy: Policy
+    history: list[AidRequest]
+
+
+def _known_before(uow: UnitOfWork, engine: DecisionEngine, dossier: ClientDossier, day: date) -> _KnownBefore:
+    policy = engine.in_force_on(uow.policies, day)
+    if policy is None:
+        raise NoPolicyInForce(f"no policy version is in force on {day.isoformat()}", field="date")
+    return _KnownBefore(policy, uow.requests.approved_for_dossier(dossier.id, policy.history_since(day)))
+
+
 def _decide(
-    uow: UnitOfWork,
     engine: DecisionEngine,
+    known: _KnownBefore,
     actor: User,
     dossier: ClientDossier,
     envelope: Envelope,
@@ -180,9 +216,6 @@ def _decide(
     released: Money = ZERO,
 ) -> Decision:
     """Evaluate with the policy version in force on `day`; `released` is a hold this request gives back."""
-    policy = engine.in_force_on(uow.policies, day)
-    if policy is None:
-        raise NoPolicyInForce(f"no policy version is in force on {day.isoformat()}", field="date")
     request = decision_request(
         day=day,
         theme=asked.theme,
@@ -191,12 +224,12 @@ def _decide(
         quantity=quantity,
         dossier=dossier,
         beneficiary_key=asked.beneficiary_key,
-        history=uow.requests.approved_for_dossier(dossier.id, policy.history_since(day)),
+        history=known.history,
         available=balance.available + released,
         frozen=envelope.frozen,
         caseworker=actor,
     )
-    return engine.evaluate(policy, request)
+    return engine.evaluate(known.policy, request)
 
 
 def _write(uow: UnitOfWork, entries: list[LedgerEntry], before: Balance) -> Balance:

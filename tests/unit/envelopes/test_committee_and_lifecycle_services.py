@@ -54,7 +54,13 @@ def test_the_committee_approval_turns_the_hold_into_a_commitment(world: World) -
     )  # fmt: skip
     assert entry.balances == {world.kleding: {"before": "925.00", "after": "925.00"}}
     assert world.request(request_id).decided_by == "cor"
-    assert world.uow.locks == [("aid_request", request_id), ("envelope", world.kleding), ("log_head", "")]
+    # the dossier too: its approved aid is what its next request is counted against
+    assert world.uow.locks == [
+        ("aid_request", request_id),
+        ("dossier", world.dossier),
+        ("envelope", world.kleding),
+        ("log_head", ""),
+    ]
 
 
 def test_the_committee_may_approve_another_amount(world: World) -> None:
