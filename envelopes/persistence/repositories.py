@@ -28,18 +28,28 @@ from envelopes.domain.policies import PolicyVersion
 from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
 from envelopes.persistence.mapping import ChangeTracker
+from envelopes.persistence.prepared import Prepared
 from envelopes.unit_of_work import IdempotencyKeyTaken
 
 LOG_BATCH = 500  # log entries fetched per round trip while streaming
 
 # The statements of the hot paths are built once, with bound parameters: building and hashing a statement
-# costs more than SQLite takes to run it. SQLAlchemy then finds the compiled form in its cache at once.
+# costs more than SQLite takes to run it. Those of a decision are `Prepared` (compiled once per dialect, run
+# on the driver's cursor: see prepared.py); the others go through SQLAlchemy's compiled cache.
 
 
 @functools.cache
 def _insert_into(table: Table) -> Insert:
     """`INSERT INTO table`, built once per table (the values come as parameters)."""
     return insert(table)
+
+
+def _append(table: Table, *, generated: tuple[str, ...] = ()) -> Prepared:
+    """`INSERT INTO table` with a parameter for every column but those the database `generated`."""
+    columns = [column for column in table.columns if column.name not in generated]
+    return Prepared(
+        insert(table).values({column.name: bindparam(column.name, type_=column.type) for column in columns})
+    )
 
 
 def _locking(statement: Select[Any]) -> Select[Any]:
@@ -52,10 +62,15 @@ class _Repository:
         self._session = session
         self._tracker = tracker
 
-    def _query(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> list[Any]:
+    def _query(self, statement: Select[Any] | Prepared, params: Mapping[str, Any] | None = None) -> list[Any]:
         """Rows of a query that sees every change this transaction made to tracked objects."""
         self._tracker.flush()
+        if isinstance(statement, Prepared):
+            return statement.rows(self._tracker.connection(), params)
         return list(self._execute(statement, params))
+
+    def _run(self, statement: Prepared, params: Mapping[str, Any]) -> None:
+        statement.run(self._tracker.connection(), params)
 
     def _execute(
         self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
@@ -76,8 +91,10 @@ _ENVELOPE_OF_TEAM = select(_envelopes).where(
     _envelopes.c.year == bindparam("year"),
     _envelopes.c.team == bindparam("team"),
 )
-_LOCKED = {
-    statement: _locking(statement) for statement in (_ENVELOPE, _ENVELOPE_OF_SERVICE, _ENVELOPE_OF_TEAM)
+_ENVELOPE_STATEMENTS = {
+    (statement, lock): Prepared(_locking(statement) if lock else statement)
+    for statement in (_ENVELOPE, _ENVELOPE_OF_SERVICE, _ENVELOPE_OF_TEAM)
+    for lock in (False, True)
 }
 
 
@@ -89,10 +106,10 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
         self._track(envelope)
 
     def get(self, envelope_id: str) -> Envelope | None:
-        return self._one(_ENVELOPE, {"id": envelope_id})
+        return self._one(_ENVELOPE_STATEMENTS[_ENVELOPE, False], {"id": envelope_id})
 
     def get_for_update(self, envelope_id: str) -> Envelope | None:
-        return self._one(_LOCKED[_ENVELOPE], {"id": envelope_id}, locked=True)
+        return self._one(_ENVELOPE_STATEMENTS[_ENVELOPE, True], {"id": envelope_id}, locked=True)
 
     def find(self, theme: str, year: int, team: str | None) -> Envelope | None:
         return self._find(theme, year, team, lock=False)
@@ -105,7 +122,7 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
         params: dict[str, Any] = {"theme": theme, "year": year}
         if team is not None:
             params["team"] = team
-        return self._one(_LOCKED[statement] if lock else statement, params, locked=lock)
+        return self._one(_ENVELOPE_STATEMENTS[statement, lock], params, locked=lock)
 
     def in_year(self, year: int) -> list[Envelope]:
         columns = self._table.c
@@ -114,7 +131,7 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
         return [self._track(mapping.envelope_from(row)) for row in rows]
 
     def _one(
-        self, statement: Select[Any], params: Mapping[str, Any], *, locked: bool = False
+        self, statement: Prepared, params: Mapping[str, Any], *, locked: bool = False
     ) -> Envelope | None:
         rows = self._query(statement, params)
         return self._track(mapping.envelope_from(rows[0]), locked=locked) if rows else None
@@ -131,13 +148,14 @@ class SqlEnvelopeRepository(_Repository, abstract.EnvelopeRepository):
 
 
 _ledger = tables.ledger_entries
-_HEAD = (
+_HEAD_QUERY = (
     select(_ledger.c.position, *(_ledger.c[name] for name in tables.RUNNING_TOTALS))
     .where(_ledger.c.envelope_id == bindparam("envelope_id"))
     .order_by(_ledger.c.position.desc())
     .limit(1)
 )
-_APPEND = insert(_ledger)
+_HEAD = Prepared(_HEAD_QUERY)
+_APPEND_ENTRY = _append(_ledger, generated=("number",))
 
 
 class SqlLedgerRepository(_Repository, abstract.LedgerRepository):
@@ -151,7 +169,7 @@ class SqlLedgerRepository(_Repository, abstract.LedgerRepository):
         position, before = self._head(entry.envelope_id)
         after = before.plus(entry.kind, entry.amount, entry.releases)
         row = {**mapping.ledger_row(entry), **mapping.running_totals(position + 1, after)}
-        self._execute(_APPEND, row)
+        self._run(_APPEND_ENTRY, row)
         self._tracker.ledger_heads[entry.envelope_id] = (position + 1, after)
 
     def entries_for(self, envelope_id: str) -> list[LedgerEntry]:
@@ -187,8 +205,9 @@ def _with_household(statement: Select[Any]) -> Select[Any]:
     )
 
 
-_DOSSIER = _with_household(select(_dossiers).where(_dossiers.c.id == bindparam("id")))
-_DOSSIER_LOCKED = _DOSSIER.with_for_update(key_share=True, of=_dossiers)  # the dossier's row only
+_DOSSIER_QUERY = _with_household(select(_dossiers).where(_dossiers.c.id == bindparam("id")))
+_DOSSIER = Prepared(_DOSSIER_QUERY)
+_DOSSIER_LOCKED = Prepared(_DOSSIER_QUERY.with_for_update(key_share=True, of=_dossiers))  # its row only
 _DOSSIER_BY_REFERENCE = _with_household(
     select(_dossiers).where(_dossiers.c.reference == bindparam("reference"))
 )
@@ -215,7 +234,7 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
         return self._one(_DOSSIER_BY_REFERENCE, {"reference": reference})
 
     def _one(
-        self, statement: Select[Any], params: Mapping[str, Any], *, locked: bool = False
+        self, statement: Select[Any] | Prepared, params: Mapping[str, Any], *, locked: bool = False
     ) -> ClientDossier | None:
         rows = self._query(statement, params)
         if not rows:
@@ -233,9 +252,10 @@ class SqlDossierRepository(_Repository, abstract.DossierRepository):
 
 
 _requests = tables.aid_requests
-_REQUEST = select(_requests).where(_requests.c.id == bindparam("id"))
-_REQUEST_LOCKED = _locking(_REQUEST)
-_APPROVED_FOR_DOSSIER = (
+_REQUEST_QUERY = select(_requests).where(_requests.c.id == bindparam("id"))
+_REQUEST = Prepared(_REQUEST_QUERY)
+_REQUEST_LOCKED = Prepared(_locking(_REQUEST_QUERY))
+_APPROVED_FOR_DOSSIER = Prepared(
     select(_requests)
     .where(
         _requests.c.dossier_id == bindparam("dossier_id"),
@@ -244,13 +264,14 @@ _APPROVED_FOR_DOSSIER = (
     )
     .order_by(_requests.c.date, _requests.c.id)
 )
+_APPEND_REQUEST = _append(_requests)
 
 
 class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
     _table = tables.aid_requests
 
     def add(self, request: AidRequest) -> None:
-        self._execute(_insert_into(self._table), mapping.aid_request_state(request))
+        self._run(_APPEND_REQUEST, mapping.aid_request_state(request))
         self._track(request)
 
     def get(self, request_id: str) -> AidRequest | None:
@@ -288,7 +309,7 @@ class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
         )
 
 
-_USER = select(tables.users).where(tables.users.c.id == bindparam("id"))
+_USER = Prepared(select(tables.users).where(tables.users.c.id == bindparam("id")))
 
 
 class SqlUserRepository(_Repository, abstract.UserRepository):
@@ -312,13 +333,15 @@ class SqlUserRepository(_Repository, abstract.UserRepository):
 
 
 _anchor = tables.log_anchor
-_ANCHOR = select(_anchor.c.sequence, _anchor.c.hash).where(_anchor.c.id == 1)
-_ANCHOR_LOCKED = _locking(_ANCHOR)
-_SET_ANCHOR = (
+_ANCHOR_QUERY = select(_anchor.c.sequence, _anchor.c.hash).where(_anchor.c.id == 1)
+_ANCHOR = Prepared(_ANCHOR_QUERY)
+_ANCHOR_LOCKED = Prepared(_locking(_ANCHOR_QUERY))
+_SET_ANCHOR = Prepared(
     update(_anchor)
     .where(_anchor.c.id == 1)
     .values(sequence=bindparam("new_sequence"), hash=bindparam("new_hash"))
 )
+_APPEND_LOG_ENTRY = _append(tables.log_entries)
 
 
 class SqlLogRepository(_Repository, abstract.LogRepository):
@@ -328,7 +351,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
     _anchor = tables.log_anchor
 
     def add(self, entry: LogEntry) -> None:
-        self._execute(_insert_into(self._table), mapping.log_row(entry))
+        self._run(_APPEND_LOG_ENTRY, mapping.log_row(entry))
 
     def head(self) -> Anchor:
         return self._read_anchor(lock=False) or Anchor.empty()
@@ -344,7 +367,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
         return anchor
 
     def set_head(self, anchor: Anchor) -> None:
-        self._execute(_SET_ANCHOR, {"new_sequence": anchor.sequence, "new_hash": anchor.hash})
+        self._run(_SET_ANCHOR, {"new_sequence": anchor.sequence, "new_hash": anchor.hash})
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         """Streamed in batches; consume it inside the unit of work."""
@@ -361,7 +384,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
 
 
 _versions = tables.policy_versions
-_VERSION_IN_FORCE = (
+_VERSION_IN_FORCE = Prepared(
     select(_versions.c.version)
     .where(_versions.c.effective_from <= bindparam("day"))
     .order_by(_versions.c.effective_from.desc())
@@ -426,9 +449,10 @@ class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
 
 
 _records = tables.idempotency_records
-_IDEMPOTENCY_RECORD = select(_records).where(
-    _records.c.actor_id == bindparam("actor_id"), _records.c.key == bindparam("key")
+_IDEMPOTENCY_RECORD = Prepared(
+    select(_records).where(_records.c.actor_id == bindparam("actor_id"), _records.c.key == bindparam("key"))
 )
+_APPEND_RECORD = _append(_records)
 
 
 class SqlIdempotencyRepository(_Repository, abstract.IdempotencyRepository):
@@ -442,7 +466,7 @@ class SqlIdempotencyRepository(_Repository, abstract.IdempotencyRepository):
         """A concurrent first try that stored the key first wins: this transaction is rolled back (on
         PostgreSQL it is aborted anyway) and `IdempotencyKeyTaken` tells the use case to read its answer."""
         try:
-            self._execute(_insert_into(self._table), mapping.idempotency_row(record))
+            self._run(_APPEND_RECORD, mapping.idempotency_row(record))
         except IntegrityError as error:
             if not is_idempotency_conflict(error):
                 raise
