@@ -45,6 +45,27 @@ def format_cents(cents: int) -> str:
 @functools.lru_cache(maxsize=16_384)
 def format_eur(cents: int, lang: str = "nl") -> str:
     """Cents as people read them: "€ 1.234,50" in Dutch, "€1,234.50" in English."""
+    return _format_eur(cents, lang)
+
+
+#: An amount's three texts: the edge form, Dutch and English.
+MoneyTexts = tuple[str, str, str]
+_texts: dict[int, MoneyTexts] = {}
+_MAX_TEXTS = 65_536
+
+
+def money_texts(cents: int) -> MoneyTexts:
+    """("1234.50", "€ 1.234,50", "€1,234.50"): what a reason shows of an amount, in one look-up. They depend
+    on the cents alone, so they are kept per amount (a replay meets the same amounts again and again)."""
+    found = _texts.get(cents)
+    if found is None:
+        if len(_texts) >= _MAX_TEXTS:
+            _texts.clear()
+        found = _texts[cents] = (format_cents(cents), _format_eur(cents, "nl"), _format_eur(cents, "en"))
+    return found
+
+
+def _format_eur(cents: int, lang: str) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     grouped = f"{whole:,}"

@@ -38,7 +38,7 @@ from rules.model import (
     Text,
     Unit,
 )
-from rules.money import format_cents
+from rules.money import MoneyTexts, format_cents, money_texts
 from rules.records import builder
 from rules.windows import WindowDays, window_days, window_label
 from rules.wording import Lang, ShowParameter, condition_text, fact_noun
@@ -166,21 +166,34 @@ class GeneralReasons:
                 self.basis,
                 {"parameters": names, "date": day.isoformat()},
             )
-        amount = facts.amount
-        other, value = (
-            ("available", facts.envelope_available) if rule == "general.envelope_cover" else ("max", ceiling)
-        )
+        other, nl, en = _COMPARED[rule]
+        amount = money_texts(facts.amount)
+        value = money_texts(facts.envelope_available if other == "available" else ceiling)
         return _reason(
             rule,
-            nl.format_map({"amount": format_eur(amount, "nl"), other: format_eur(value, "nl")}),
-            en.format_map({"amount": format_eur(amount, "en"), other: format_eur(value, "en")}),
+            nl.format(amount[1], value[1]),
+            en.format(amount[2], value[2]),
             self.basis,
-            {"amount": format_cents(amount), other: format_cents(value)},
+            {"amount": amount[0], other: value[0]},
         )
 
 
 _GENERAL_PAIRS: Mapping[str, tuple[str, str]] = {
     rule: (text.nl, text.get("en")) for rule, text in _GENERAL_TEXTS.items()
+}
+
+
+def _compared(rule: str, other: str) -> tuple[str, str, str]:
+    """A general reason that compares the amount with one other figure: that figure's name, and the Dutch
+    and English texts with the amount as `{0}` and the figure as `{1}`."""
+    nl, en = _GENERAL_PAIRS[rule]
+    positions = {"amount": "{0}", other: "{1}"}
+    return other, nl.format_map(positions), en.format_map(positions)
+
+
+_COMPARED = {
+    "general.envelope_cover": _compared("general.envelope_cover", "available"),
+    "general.mandate_ceiling": _compared("general.mandate_ceiling", "max"),
 }
 
 # --- limits ---------------------------------------------------------------------------------------------
@@ -189,66 +202,77 @@ _GENERAL_PAIRS: Mapping[str, tuple[str, str]] = {
 _PER_REQUEST = ("amount", "max", "used", "total", "count", "window")
 
 
+#: Writes a limit's text in one language from the six figures, in the order of `_PER_REQUEST`.
+TextWriter = Callable[..., str]
+
+
 class LimitReasons:
     """The reason of one limit of one item. Its texts are turned into templates once, with the fixed words
     (item, subject, scope, basis) filled in and the figures as positions: `{0}` the amount, `{1}` the maximum,
     `{2}` earlier aid, `{3}` the total, `{4}` the count, `{5}` the window."""
 
-    __slots__ = ("basis", "days", "item", "limit", "measure", "rule_id", "templates")
+    __slots__ = ("basis", "days", "measure", "money", "rule_id", "writers")
 
     def __init__(self, item: Item, limit: Limit) -> None:
-        self.item = item
-        self.limit = limit
         self.rule_id = limit.rule_id
         self.basis = item.basis
         self.measure = limit.measure
+        self.money = limit.measure is not Measure.COUNT  # are the maximum and earlier aid amounts?
         self.days: WindowDays | None = window_days(limit.window) if limit.window is not None else None
-        templates: list[tuple[str, bool]] = []
+        writers: list[TextWriter] = []
         for lang in LANGS:
             template = (limit.text or _LIMIT_TEXTS[limit.measure]).get(lang)
-            positional = _positional(template, partial(_fixed_value, item=item, limit=limit, lang=lang))
-            templates.append((positional, True) if positional is not None else (template, False))
-        self.templates = tuple(templates)
+            fixed = partial(_fixed_value, item=item, limit=limit, lang=lang)
+            positional = _positional(template, fixed)
+            writers.append(positional.format if positional is not None else _by_name(template, fixed))
+        self.writers: tuple[TextWriter, TextWriter] = (writers[0], writers[1])
 
     def reason(self, used: int, value: int, bound: int, amount: int, day: date) -> Reason:
         """`value` is this request's figure (the amount, used + amount, or used + quantity), `bound` the
         limit's value on `day`."""
         measure = self.measure
-        money = measure is not Measure.COUNT
-        edge = {"amount": format_cents(amount), "max": format_cents(bound) if money else str(bound)}
-        if measure is Measure.SUM:
-            edge["used"] = format_cents(used)
-            edge["total"] = format_cents(value)
-        elif measure is Measure.COUNT:
-            edge["used"] = str(used)
-            edge["count"] = str(value)
-        labels = self.days.labels(day) if self.days is not None else None
-        if labels is not None:
-            edge["window_start"], edge["window_end"] = labels[0], labels[1]
+        amounts, totals = money_texts(amount), money_texts(value)
+        maxima, earlier = (
+            (money_texts(bound), money_texts(used)) if self.money else (_plain(bound), _plain(used))
+        )
         count = str(value)
-        texts = []
-        for index, (template, positional) in enumerate(self.templates):
-            lang = LANGS[index]
-            figures = (
-                format_eur(amount, lang),
-                format_eur(bound, lang) if money else str(bound),
-                format_eur(used, lang) if money else str(used),
-                format_eur(value, lang),
-                count,
-                labels[2 + index] if labels is not None else "",
-            )
-            texts.append(template.format(*figures) if positional else self._format(template, figures, lang))
-        return _reason(self.rule_id, texts[0], texts[1], self.basis, edge)
+        edge = {"amount": amounts[0], "max": maxima[0]}
+        if measure is Measure.SUM:
+            edge["used"] = earlier[0]
+            edge["total"] = totals[0]
+        elif measure is Measure.COUNT:
+            edge["used"] = earlier[0]
+            edge["count"] = count
+        window_nl = window_en = ""
+        if self.days is not None:
+            edge["window_start"], edge["window_end"], window_nl, window_en = self.days.labels(day)
+        nl, en = self.writers
+        return _reason(
+            self.rule_id,
+            nl(amounts[1], maxima[1], earlier[1], totals[1], count, window_nl),
+            en(amounts[2], maxima[2], earlier[2], totals[2], count, window_en),
+            self.basis,
+            edge,
+        )
 
-    def _format(self, template: str, figures: tuple[str, ...], lang: str) -> str:
-        """A text `_positional` could not prepare: every placeholder by name, as written."""
+
+def _plain(number: int) -> MoneyTexts:
+    """A count shown the same way at the edge and in both languages."""
+    text = str(number)
+    return text, text, text
+
+
+def _by_name(template: str, fixed: Callable[[str], str]) -> TextWriter:
+    """A text `_positional` could not prepare: every placeholder by name, as written."""
+
+    def write(*figures: str) -> str:
         shown = {
-            name: figures[_PER_REQUEST.index(name)]
-            if name in _PER_REQUEST
-            else _fixed_value(name, self.item, self.limit, lang)
+            name: figures[_PER_REQUEST.index(name)] if name in _PER_REQUEST else fixed(name)
             for name in _fields(template)
         }
         return template.format_map(shown)
+
+    return write
 
 
 def _positional(template: str, fixed: Callable[[str], str]) -> str | None:
@@ -368,9 +392,9 @@ class DelegationReasons:
         for name, read, is_amount, noun_nl, noun_en in self.reads:
             value = read(facts)
             if is_amount:
-                figures[name] = format_cents(int(value))
-                nl.append(noun_nl + format_eur(int(value), "nl"))
-                en.append(noun_en + format_eur(int(value), "en"))
+                figures[name], amount_nl, amount_en = money_texts(int(value))
+                nl.append(noun_nl + amount_nl)
+                en.append(noun_en + amount_en)
             else:
                 figures[name] = text = str(value)
                 if isinstance(value, str):
