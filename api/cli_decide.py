@@ -135,7 +135,7 @@ def _decide_lines(policy: Policy, lines: Iterable[bytes], out: IO[bytes], lang: 
                 _write(out, pending)
                 out.flush()
                 fail(f"line {number}: the rule engine failed: the batch stops here", POLICY_INVALID)
-            add(to_json(decision.to_json(lang)))
+            add(decision.to_json_bytes(lang))
         if len(pending) >= _FLUSH_EVERY:
             _write(out, pending)
     _write(out, pending)
