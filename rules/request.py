@@ -42,8 +42,9 @@ def _required(field: schema.CoreSchema) -> schema.TypedDictField:
     return schema.typed_dict_field(field, required=True)
 
 
-def _optional(field: schema.CoreSchema) -> schema.TypedDictField:
-    return schema.typed_dict_field(field, required=False)
+def _optional(field: schema.CoreSchema, default: object = None) -> schema.TypedDictField:
+    """A field that may be left out; the schema then fills in `default` (so a record is built by indexing)."""
+    return schema.typed_dict_field(schema.with_default_schema(field, default=default), required=False)
 
 
 _PERSON = _typed_dict(
@@ -66,11 +67,11 @@ _HISTORY_ENTRY = _typed_dict(
     theme=_required(_WORD),
     item=_required(_WORD),
     amount=_required(_MONEY_TEXT),
-    quantity=_optional(_COUNT),
+    quantity=_optional(_COUNT, 1),
     beneficiary_id=_required(_KEY),
     dossier_id=_optional(schema.nullable_schema(_KEY)),
 )
-_ENVELOPE = _typed_dict("_Envelope", available=_required(_MONEY_TEXT), frozen=_optional(_FLAG))
+_ENVELOPE = _typed_dict("_Envelope", available=_required(_MONEY_TEXT), frozen=_optional(_FLAG, False))
 _CASEWORKER = _typed_dict("_Caseworker", mandate_ceiling=_optional(schema.nullable_schema(_MONEY_TEXT)))
 _REQUEST = _typed_dict(
     "_Request",
@@ -78,10 +79,10 @@ _REQUEST = _typed_dict(
     theme=_required(_WORD),
     item=_required(_WORD),
     amount=_required(_MONEY_TEXT),
-    quantity=_optional(_COUNT),
+    quantity=_optional(_COUNT, 1),
     beneficiary=_required(_A_PERSON),
     household=_required(_HOUSEHOLD),
-    history=_optional(schema.list_schema(_HISTORY_ENTRY, max_length=10_000)),
+    history=_optional(schema.list_schema(_HISTORY_ENTRY, max_length=10_000), ()),
     envelope=_required(_ENVELOPE),
     caseworker=_optional(schema.nullable_schema(_CASEWORKER)),
     dossier_id=_optional(schema.nullable_schema(_KEY)),
@@ -197,44 +198,44 @@ def _build(raw: dict[str, Any]) -> DecisionRequest:
     if amount <= 0:
         problems.append(("amount", "must be greater than 0"))
     person = raw["beneficiary"]
-    beneficiary = _record(Beneficiary, (person["id"], person["birth_date"], person.get("relation")))
+    beneficiary = _record(Beneficiary, (person["id"], person["birth_date"], person["relation"]))
     household = raw["household"]
     members = tuple(
-        [_record(Member, (m["id"], m["birth_date"], m.get("relation"))) for m in household["members"]]
+        [_record(Member, (m["id"], m["birth_date"], m["relation"])) for m in household["members"]]
     )
-    history: tuple[HistoryEntry, ...] = ()
-    entries = raw.get("history")
-    if entries:
-        lines: list[HistoryEntry] = []
-        for index, entry in enumerate(entries):
-            cents = _cents(entry["amount"])
-            if cents < 0:
-                problems.append((f"history[{index}].amount", "must not be negative"))
-            lines.append(
-                _record(
-                    HistoryEntry,
-                    (
-                        entry["date"],
-                        entry["theme"],
-                        entry["item"],
-                        cents,
-                        entry["beneficiary_id"],
-                        entry.get("quantity", 1),
-                        entry.get("dossier_id"),
-                    ),
-                )
+    history = tuple(
+        [
+            _record(
+                HistoryEntry,
+                (
+                    entry["date"],
+                    entry["theme"],
+                    entry["item"],
+                    _cents(entry["amount"]),
+                    entry["beneficiary_id"],
+                    entry["quantity"],
+                    entry["dossier_id"],
+                ),
             )
-        history = tuple(lines)
+            for entry in raw["history"]
+        ]
+    )
+    for index, line in enumerate(history):
+        if line.amount < 0:
+            problems.append((f"history[{index}].amount", "must not be negative"))
     envelope = raw["envelope"]
-    caseworker = raw.get("caseworker")
-    ceiling = caseworker.get("mandate_ceiling") if caseworker is not None else None
+    caseworker = raw["caseworker"]
+    ceiling = caseworker["mandate_ceiling"] if caseworker is not None else None
     ceiling_cents = _cents(ceiling) if ceiling is not None else None
     if ceiling_cents is not None and ceiling_cents < 0:
         problems.append(("caseworker.mandate_ceiling", "must not be negative"))
     day = raw["date"]
     if beneficiary.birth_date > day:
         problems.append(("beneficiary.birth_date", "is after the request date"))
-    if not any(member.id == beneficiary.id for member in members):
+    for member in members:
+        if member.id == beneficiary.id:
+            break
+    else:
         problems.append(("beneficiary.id", "is not one of household.members"))
     if problems:
         raise RequestError(problems)
@@ -246,12 +247,12 @@ def _build(raw: dict[str, Any]) -> DecisionRequest:
             raw["item"],
             amount,
             beneficiary,
-            _record(Household, (household["id"], members, household.get("income_band"))),
-            _record(EnvelopeState, (_cents(envelope["available"]), envelope.get("frozen", False))),
-            raw.get("quantity", 1),
+            _record(Household, (household["id"], members, household["income_band"])),
+            _record(EnvelopeState, (_cents(envelope["available"]), envelope["frozen"])),
+            raw["quantity"],
             history,
             _record(Caseworker, (ceiling_cents,)) if caseworker is not None else None,
-            raw.get("dossier_id"),
+            raw["dossier_id"],
         ),
     )
 
