@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
 from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets, web_sessions
-from envelopes.persistence.database import READ_ONLY, single_statement_reads
+from envelopes.persistence.database import READ_ONLY
+from envelopes.persistence.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ _ACCOUNT = (
 )
 
 
+_ACCOUNT_READ = Prepared(_ACCOUNT)
+
+
 def _account_from(row: Any) -> Account:
     credential = (
         None
@@ -80,13 +84,25 @@ def _account_from(row: Any) -> Account:
 
 
 def account_lookup(engine: Engine) -> Callable[[str], Account | None]:
-    """The account of a user id, read in one statement on a pooled connection outside any unit of work: the
-    check that runs on every request (`AccessControl.principal`), so it is kept to the one statement."""
-    reader = single_statement_reads(engine)
+    """The account of a user id, read in one statement on a connection straight from the pool, outside any
+    unit of work: the check that runs on every request (`AccessControl.principal`), so it is kept to that one
+    statement — no transaction around it (on PostgreSQL the connection is in autocommit for it; on SQLite a
+    lone SELECT is its own read transaction), and no SQLAlchemy execution machinery (see prepared.py)."""
+    dialect = engine.dialect
+    autocommit = dialect.name == "postgresql"
 
     def lookup(user_id: str) -> Account | None:
-        with reader.connect() as connection:
-            rows = connection.execute(_ACCOUNT, {"user_id": user_id}).all()
+        pooled = engine.raw_connection()
+        try:
+            if autocommit:
+                pooled.driver_connection.autocommit = True  # type: ignore[union-attr]
+            try:
+                rows = _ACCOUNT_READ.rows_on(pooled, dialect, {"user_id": user_id})
+            finally:
+                if autocommit and pooled.is_valid:
+                    pooled.driver_connection.autocommit = False  # type: ignore[union-attr]
+        finally:
+            pooled.close()  # back to the pool
         return _account_from(rows[0]) if rows else None
 
     return lookup

@@ -50,15 +50,6 @@ def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True) -> Engine:
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql+psycopg://…")
 
 
-def single_statement_reads(engine: Engine) -> Engine:
-    """The same pool, for reads of a single statement outside any unit of work: no transaction around it on
-    PostgreSQL (autocommit: one statement sees one snapshot anyway, and BEGIN and ROLLBACK would cost two more
-    round trips), a read-only BEGIN on SQLite (never waits for a writer)."""
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine.execution_options(**{READ_ONLY: True})
-
-
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for `SqlUnitOfWork`. Objects stay readable after commit (they are plain domain objects)."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)

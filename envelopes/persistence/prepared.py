@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select, exc
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -44,9 +45,25 @@ class Prepared:
         self._compiled: dict[str, _Compiled] = {}
 
     def rows(self, connection: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """The result rows, each a named tuple (`row.column`)."""
-        compiled = self._for(connection.dialect)
-        cursor = self._execute(connection, compiled, params or {})
+        """The result rows, each a named tuple (`row.column`), in the transaction of `connection`."""
+        return self._rows(connection.connection, connection.dialect, connection.invalidate, params)
+
+    def rows_on(
+        self, pooled: PoolProxiedConnection, dialect: Dialect, params: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """The same on a connection taken from the pool as it is (`Engine.raw_connection()`), for a read of
+        one statement that needs no transaction of SQLAlchemy's around it."""
+        return self._rows(pooled, dialect, pooled.invalidate, params)
+
+    def _rows(
+        self,
+        pooled: PoolProxiedConnection,
+        dialect: Dialect,
+        invalidate: Callable[[BaseException], None],
+        params: Mapping[str, Any] | None,
+    ) -> list[Any]:
+        compiled = self._for(dialect)
+        cursor = self._execute(pooled, dialect, invalidate, compiled, params or {})
         try:
             fetched = cursor.fetchall()
         finally:
@@ -64,29 +81,37 @@ class Prepared:
 
     def run(self, connection: Connection, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
-        cursor = self._execute(connection, self._for(connection.dialect), params or {})
+        dialect = connection.dialect
+        compiled = self._for(dialect)
+        cursor = self._execute(connection.connection, dialect, connection.invalidate, compiled, params or {})
         try:
             return int(cursor.rowcount)
         finally:
             cursor.close()
 
-    def _execute(self, connection: Connection, compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+    def _execute(
+        self,
+        pooled: PoolProxiedConnection,
+        dialect: Dialect,
+        invalidate: Callable[[BaseException], None],
+        compiled: _Compiled,
+        params: Mapping[str, Any],
+    ) -> Any:
         values = {**compiled.fixed, **params}
         for name, convert in compiled.converts:
             values[name] = convert(values[name])
         arguments: Sequence[Any] | Mapping[str, Any] = (
             values if compiled.order is None else tuple(values[name] for name in compiled.order)
         )
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None, "the unit of work's connection is open"
+        dbapi_connection = pooled.dbapi_connection
+        assert dbapi_connection is not None, "the connection is open"
         cursor = dbapi_connection.cursor()
-        dialect = connection.dialect
         try:
             cursor.execute(compiled.sql, arguments)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
             if dialect.is_disconnect(error, dbapi_connection, cursor):
-                connection.invalidate(error)
+                invalidate(error)
             raise exc.DBAPIError.instance(
                 compiled.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
