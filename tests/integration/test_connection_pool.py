@@ -1,16 +1,20 @@
-"""PostgreSQL connections that died while they lay in the pool (a restart, a failover, an idle timeout) are
-found and replaced before anybody uses them, once they have been idle for `IDLE_BEFORE_PING_S`; a connection
-handed straight back out under load is not pinged (that round trip is what the check saves)."""
+"""The pools of a process. PostgreSQL connections that died while they lay in the pool (a restart, a failover,
+an idle timeout) are found and replaced before anybody uses them, once they have been idle for
+`IDLE_BEFORE_PING_S`; a connection handed straight back out under load is not pinged (that round trip is what
+the check saves). On SQLite the writers share one connection; readers have a pool of their own."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from envelopes.persistence import database
-
-pytestmark = pytest.mark.postgres
+from envelopes.persistence.database import make_session_factory
+from envelopes.persistence.migrate import upgrade
+from envelopes.persistence.unit_of_work import SqlUnitOfWork
 
 
 @pytest.fixture
@@ -28,6 +32,7 @@ def _terminate(admin: Engine, pid: int) -> None:
         assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
 
 
+@pytest.mark.postgres
 def test_a_connection_that_died_while_idle_is_replaced_before_use(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,6 +48,7 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(
         admin.dispose()
 
 
+@pytest.mark.postgres
 def test_a_connection_used_again_at_once_is_not_checked(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -60,3 +66,38 @@ def test_a_connection_used_again_at_once_is_not_checked(
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_on_sqlite_the_writers_of_a_process_share_one_connection_and_readers_do_not_wait(
+    tmp_path: Path,
+) -> None:
+    """SQLite forgets a connection's page cache whenever another connection wrote: the writers, who take
+    turns anyway, get one connection of their own, whose cache stays the database as it is; readers keep a
+    pool and read while a writer holds the write lock."""
+    url = f"sqlite:///{tmp_path / 'mandaat.db'}"
+    upgrade(url)
+    databases = database.make_databases(url)
+    try:
+        assert databases.reads is not databases.writes
+        writers, readers = make_session_factory(databases.writes), make_session_factory(databases.reads)
+        seen = set()
+        for _ in range(3):
+            with SqlUnitOfWork(writers) as uow:
+                assert uow.users.count() == 0
+                seen.add(id(uow._tracker.connection().connection.dbapi_connection))
+        assert len(seen) == 1
+        with SqlUnitOfWork(writers) as writer:
+            writer.users.count()  # BEGIN IMMEDIATE: the database's write lock is held
+            with SqlUnitOfWork(readers, read_only=True) as reader:
+                assert reader.users.count() == 0  # at once: no wait for the writer
+    finally:
+        databases.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_reads_and_writes_share_one_engine(postgres_url: str) -> None:
+    databases = database.make_databases(postgres_url)
+    try:
+        assert databases.reads is databases.writes
+    finally:
+        databases.dispose()
