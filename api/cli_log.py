@@ -68,14 +68,19 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Check the whole chain against its stored anchor and the checkpoints given.
+    """Check the whole chain against its stored anchor and the checkpoints given, and the ledger's running
+    totals against its amounts.
 
     Detects an edited field, a deleted, inserted or reordered entry, deleted newest entries, and (with a
-    checkpoint) a chain rewritten together with its anchor. Exit 0 and the head when the log is whole; exit 1
-    naming the first bad sequence number otherwise; 2 bad input."""
+    checkpoint) a chain rewritten together with its anchor; and a ledger entry whose running totals (the
+    balance decisions read) are not the sums of the entries up to it. Exit 0 and the head when both are
+    whole; exit 1 naming the first bad log entry or each broken envelope otherwise; 2 bad input."""
     anchors = [parse_checkpoint(text) for text in checkpoints or ()]
     with opened(settings_for(db)) as mandaat, unreadable_rows("FAILED: the log is broken"):
         result = verify_log(reading(mandaat), checkpoints=anchors)
+        ledger = mandaat.views.ledger_check()
+    for problem in ledger.problems:
+        typer.echo(f"FAILED: the ledger is broken: {problem}")
     if not result.ok:
         typer.echo(f"FAILED: the log is broken at entry {result.first_bad}: {result.problem}")
         typer.echo(f"the {_entries(result.checked)} before it are whole, up to head {result.head}")
@@ -86,6 +91,16 @@ def verify(
         raise typer.Exit(LOG_BROKEN)
     matched = f"; {len(anchors)} checkpoint(s) match" if anchors else ""
     typer.echo(f"OK: the log is whole: {_entries(result.checked)}, ending at the stored anchor{matched}")
+    if ledger.problems:
+        typer.echo(
+            "The balances decisions read are those running totals: find out who wrote these entries past "
+            "Mandaat, and compare them with a backup."
+        )
+        raise typer.Exit(LOG_BROKEN)
+    typer.echo(
+        f"OK: the ledger adds up: each of its {ledger.entries} entries carries the sums of the entries up "
+        "to it"
+    )
     typer.echo(f"head {result.head}")
     if result.head.sequence > 0:
         typer.echo(

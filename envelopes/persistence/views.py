@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from envelopes.domain.aid_requests import AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier
-from envelopes.domain.envelopes import Balance, Envelope, LedgerEntry
+from envelopes.domain.envelopes import Balance, EntryKind, Envelope, LedgerEntry
 from envelopes.domain.log import LogEntry
 from envelopes.domain.policies import PolicyVersion
 from envelopes.domain.users import User
 from envelopes.persistence import auth_tables, mapping, tables
 from envelopes.persistence.database import READ_ONLY
+from rules.money import Money
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class PolicyVersionRow:
     effective_from: date
     registered_by: str
     registered_at: datetime
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    entries: int
+    problems: list[str]  # the first problem of each envelope whose ledger is not what its amounts add up to
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,42 @@ class SqlViews:
         )
         with self._snapshot() as session:
             return [mapping.ledger_from(row) for row in session.execute(statement)]
+
+    def ledger_check(self) -> LedgerCheck:
+        """Every ledger entry's place and running totals recomputed from the amounts of the entries before it
+        (the balances the decisions read are those totals). Streams every entry, in one snapshot."""
+        columns = tables.ledger_entries.c
+        statement = select(
+            columns.envelope_id,
+            columns.position,
+            columns.kind,
+            columns.amount,
+            columns.releases,
+            *(columns[name] for name in tables.RUNNING_TOTALS),
+        ).order_by(columns.envelope_id, columns.position)
+        problems: list[str] = []
+        entries, envelope, expected, balance, broken = 0, None, 0, Balance(), False
+        with self._snapshot() as session:
+            for row in session.execute(statement.execution_options(yield_per=1000)):
+                entries += 1
+                if row.envelope_id != envelope:
+                    envelope, expected, balance, broken = row.envelope_id, 0, Balance(), False
+                expected += 1
+                released = None if row.releases is None else EntryKind(row.releases)
+                balance = balance.plus(EntryKind(row.kind), Money(row.amount), released)
+                if broken:
+                    continue  # the first problem of an envelope is the one to look into
+                if row.position != expected:
+                    problems.append(f"envelope {envelope}: entry {expected} is numbered {row.position}")
+                    broken = True
+                elif mapping.balance_after(row) != balance:
+                    problems.append(
+                        f"envelope {envelope}: the running totals of entry {row.position} are not the sums "
+                        f"of the entries up to it (available {mapping.balance_after(row).available} stored, "
+                        f"{balance.available} summed)"
+                    )
+                    broken = True
+        return LedgerCheck(entries, problems)
 
     # --- the decision log -----------------------------------------------------------------------------------
 

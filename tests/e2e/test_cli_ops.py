@@ -221,7 +221,7 @@ def filled(empty_database_url: str) -> Filled:  # noqa: F811 (the fixture import
 
 def test_verify_a_whole_log_prints_its_head(filled: Filled) -> None:
     result = verified(filled.url)
-    assert_exit(result, 0, f"OK: the log is whole: {filled.last} entries")
+    assert_exit(result, 0, f"OK: the log is whole: {filled.last} entries", "OK: the ledger adds up")
     head = HEAD_LINE.search(result.stdout)
     assert head is not None
     assert int(head[1]) == filled.last
@@ -245,6 +245,32 @@ def test_verify_names_an_edited_fact(filled: Filled) -> None:
     edit = f"UPDATE log_entries SET facts = {value} WHERE sequence = :s"
     sql(filled.url, edit, v=json.dumps(facts), s=filled.escalated)
     assert_broken_at(verified(filled.url), filled.escalated, "was edited")
+
+
+@pytest.mark.parametrize(
+    ("column", "problem"),
+    [("committed_after", "are not the sums of the entries up to it"), ("position", "is numbered")],
+)
+def test_verify_names_a_ledger_entry_whose_running_totals_were_edited(
+    filled: Filled, column: str, problem: str
+) -> None:
+    """The balance a decision reads is the newest entry's running totals: one edited past Mandaat (less
+    committed, more available) is found, though the log itself is whole."""
+    [(envelope, position)] = sql(
+        filled.url,
+        "SELECT envelope_id, MAX(position) FROM ledger_entries WHERE kind = 'commitment' "
+        "GROUP BY envelope_id ORDER BY envelope_id LIMIT 1",
+    )
+    change = "committed_after = committed_after - 1" if column == "committed_after" else "position = 999"
+    sql(
+        filled.url,
+        f"UPDATE ledger_entries SET {change} WHERE envelope_id = :e AND position = :p",
+        e=envelope,
+        p=position,
+    )
+    result = verified(filled.url)
+    assert_exit(result, 1, f"FAILED: the ledger is broken: envelope {envelope}", problem)
+    assert f"OK: the log is whole: {filled.last} entries" in result.stdout
 
 
 def test_verify_names_a_deleted_middle_entry(filled: Filled) -> None:
