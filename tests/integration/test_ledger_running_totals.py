@@ -133,16 +133,8 @@ def test_the_database_refuses_an_entry_that_would_overspend(new_uow: UowFactory,
         uow.envelopes.add(_envelope("e1"))
         uow.ledger.add(_entry("e1", 0, "allocation", 100_00, None))
         uow.commit()
-    with pytest.raises(IntegrityError, match="never_overspent"), engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO ledger_entries (id, envelope_id, kind, amount, recorded_at, reason, position, "
-                "allocated_after, adjusted_after, transferred_in_after, transferred_out_after, "
-                "committed_after, held_after) VALUES ('x', 'e1', 'commitment', 100001, :at, '', 2, "
-                "10000, 0, 0, 0, 10001, 0)"
-            ),
-            {"at": AT},
-        )
+    with pytest.raises(IntegrityError, match="never_overspent"):
+        _commitment_past_mandaat(engine, amount=100_01, position=2, committed=100_01)
 
 
 def test_two_entries_cannot_take_the_same_place_in_a_ledger(new_uow: UowFactory, engine: Engine) -> None:
@@ -153,18 +145,24 @@ def test_two_entries_cannot_take_the_same_place_in_a_ledger(new_uow: UowFactory,
         uow.ledger.add(_entry("e1", 0, "allocation", 100_00, None))
         uow.ledger.add(_entry("e1", 1, "commitment", 10_00, None))
         uow.commit()
-    with pytest.raises(IntegrityError, match="position"), engine.begin() as connection:
+    with pytest.raises(IntegrityError, match="position"):
+        _commitment_past_mandaat(engine, amount=20_00, position=2, committed=20_00)
+    with new_uow() as uow:
+        assert uow.ledger.balance("e1") == Balance(allocated=Money(100_00), committed=Money(10_00))
+
+
+def _commitment_past_mandaat(engine: Engine, *, amount: int, position: int, committed: int) -> None:
+    """A commitment on envelope e1 (allocated € 100,00) written straight into the table."""
+    with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO ledger_entries (id, envelope_id, kind, amount, recorded_at, reason, position, "
                 "allocated_after, adjusted_after, transferred_in_after, transferred_out_after, "
-                "committed_after, held_after) VALUES ('x', 'e1', 'commitment', 2000, :at, '', 2, "
-                "10000, 0, 0, 0, 2000, 0)"
+                "committed_after, held_after) VALUES ('x', 'e1', 'commitment', :amount, :at, '', :position, "
+                "10000, 0, 0, 0, :committed, 0)"
             ),
-            {"at": AT},
+            {"amount": amount, "at": AT, "position": position, "committed": committed},
         )
-    with new_uow() as uow:
-        assert uow.ledger.balance("e1") == Balance(allocated=Money(100_00), committed=Money(10_00))
 
 
 def _envelope(envelope_id: str) -> Any:
