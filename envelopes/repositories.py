@@ -178,4 +178,5 @@ class IdempotencyRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, record: IdempotencyRecord) -> None:
         """Unique on (actor_id, key), in the database. When a concurrent transaction stored the same key
-        first, this (or the commit) raises `unit_of_work.IdempotencyKeyTaken`, never an integrity error."""
+        first, this, a later read of the same unit of work or its commit (an adapter may send the record with
+        the next statement) raises `unit_of_work.IdempotencyKeyTaken`, never an integrity error."""

@@ -26,6 +26,7 @@ from envelopes.domain.log import LogEntry
 from envelopes.domain.reasons import reason_from_json, reason_to_json
 from envelopes.domain.users import Role, User
 from envelopes.persistence import tables
+from envelopes.persistence.prepared import Prepared, Write, write_then
 from rules.decision import Outcome
 from rules.money import Money
 
@@ -289,6 +290,8 @@ class ChangeTracker:
         # in this transaction (the ledger repository appends after it).
         self.ledger_heads: dict[str, tuple[int, Balance]] = {}
         self._connection: Connection | None = None
+        # Inserts and updates of the decision path, sent with the next query or the commit (prepared.py)
+        self._pending: list[Write] = []
 
     def connection(self) -> Connection:
         """The connection of this transaction (the session's), kept at hand: asking the session for it on
@@ -296,10 +299,6 @@ class ChangeTracker:
         if self._connection is None:
             self._connection = self._session.connection()
         return self._connection
-
-    def release_connection(self) -> None:
-        """The transaction ended (commit or rollback): the session gives its connection back to the pool."""
-        self._connection = None
 
     def known(self, table: Table, key: str) -> Any | None:
         tracked = self._tracked.get((table.name, key))
@@ -328,14 +327,66 @@ class ChangeTracker:
             known.written = state(known.entity)
         return known.entity  # type: ignore[no-any-return]
 
+    def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:
+        """A write to send with the next query or the commit, in the order written."""
+        self._pending.append((statement, params))
+
     def flush(self) -> None:
+        """Write everything this transaction changed: the deferred writes, then the changes of the entities
+        read or added (an entity added and changed since is inserted first, then updated)."""
+        self._send_pending()
+        self._write(self._changed())
+
+    def rows(self, statement: Prepared, params: Mapping[str, Any] | None) -> list[Any]:
+        """The rows of a query that sees every change of this transaction; the deferred writes go with it in
+        one round trip when nothing else is to be written first."""
+        changed = self._changed()
+        if self._pending and not changed:
+            pending, self._pending = self._pending, []
+            found = write_then(self.connection(), pending, read=(statement, params or {}))
+            assert found is not None
+            return found
+        self._send_pending()
+        self._write(changed)
+        return statement.rows(self.connection(), params)
+
+    def commit(self) -> None:
+        """Write what is left, and commit: on PostgreSQL the deferred writes and the COMMIT in one round
+        trip."""
+        changed = self._changed()
+        if self._pending and not changed:
+            pending, self._pending = self._pending, []
+            write_then(self.connection(), pending, commit=True)
+        else:
+            self._send_pending()
+            self._write(changed)
+        self._connection = None  # the session commits (what is left of it) and gives the connection back
+        self._session.commit()
+
+    def send_pending(self) -> None:
+        """Send the deferred writes now (before a statement that does not go through `rows`)."""
+        self._send_pending()
+
+    def _send_pending(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            write_then(self.connection(), pending)
+
+    def _changed(self) -> list[tuple[_Tracked[Any], State]]:
+        changed = []
         for tracked in self._tracked.values():
             now = tracked.state(tracked.entity)
             if now != tracked.written:
-                tracked.write(self._session, tracked.written, now)
-                tracked.written = now
+                changed.append((tracked, now))
+        return changed
+
+    def _write(self, changed: list[tuple[_Tracked[Any], State]]) -> None:
+        for tracked, now in changed:
+            tracked.write(self._session, tracked.written, now)
+            tracked.written = now
 
     def clear(self) -> None:
         self._tracked.clear()
         self.ledger_heads.clear()
+        self._pending.clear()
         self._connection = None

@@ -68,6 +68,10 @@ class Prepared:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
+        return self._rows_of(fetched, dialect)
+
+    def _rows_of(self, fetched: Sequence[Any], dialect: Dialect) -> list[Any]:
+        compiled = self._for(dialect)
         make, results = compiled.row._make, compiled.results
         if not results:
             return [make(row) for row in fetched]
@@ -97,12 +101,7 @@ class Prepared:
         compiled: _Compiled,
         params: Mapping[str, Any],
     ) -> Any:
-        values = {**compiled.fixed, **params}
-        for name, convert in compiled.converts:
-            values[name] = convert(values[name])
-        arguments: Sequence[Any] | Mapping[str, Any] = (
-            values if compiled.order is None else tuple(values[name] for name in compiled.order)
-        )
+        _, arguments = self._arguments(dialect, params)
         dbapi_connection = pooled.dbapi_connection
         assert dbapi_connection is not None, "the connection is open"
         cursor = dbapi_connection.cursor()
@@ -116,6 +115,15 @@ class Prepared:
                 compiled.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         return cursor
+
+    def _arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        compiled = self._for(dialect)
+        values = {**compiled.fixed, **params}
+        for name, convert in compiled.converts:
+            values[name] = convert(values[name])
+        if compiled.order is None:
+            return compiled.sql, values
+        return compiled.sql, tuple(values[name] for name in compiled.order)
 
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
@@ -154,3 +162,56 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
                 results.append((index, process))
     order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
     return _Compiled(compiled.string, order, fixed, tuple(converts), row, tuple(results))
+
+
+Write = tuple[Prepared, Mapping[str, Any]]
+
+
+def write_then(
+    connection: Connection,
+    writes: Sequence[Write],
+    *,
+    read: Write | None = None,
+    commit: bool = False,
+) -> list[Any] | None:
+    """Run `writes` in order, then the query `read` (its rows are returned), on the transaction of
+    `connection`. On PostgreSQL they go out together in one round trip (psycopg's pipeline mode), with the
+    COMMIT too when `commit` is set (the caller's `Session.commit()` then finds nothing left to commit): a
+    decision sends its inserts with the log head's lock, and its log entry with the commit, instead of
+    waiting for the database after each while it holds its envelope's lock. Elsewhere they run one after the
+    other (and the caller commits). The first error is raised as SQLAlchemy's; nothing after it has run."""
+    dialect = connection.dialect
+    pooled = connection.connection
+    dbapi_connection = pooled.dbapi_connection
+    assert dbapi_connection is not None, "the unit of work's connection is open"
+    if dialect.name != "postgresql" or not writes:
+        for statement, params in writes:
+            statement.run(connection, params)
+        return None if read is None else read[0].rows(connection, read[1])
+    sent: list[str] = []
+    reading = None
+    try:
+        with dbapi_connection.pipeline():
+            cursor = dbapi_connection.cursor()
+            for statement, params in writes:
+                sql, arguments = statement._arguments(dialect, params)
+                sent.append(sql)
+                cursor.execute(sql, arguments)
+            if read is not None:
+                sql, arguments = read[0]._arguments(dialect, read[1])
+                sent.append(sql)
+                reading = dbapi_connection.cursor()
+                reading.execute(sql, arguments)
+            if commit:
+                sent.append("COMMIT")
+                dbapi_connection.commit()
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, dbapi_connection, None):
+            connection.invalidate(error)
+        statements = "; ".join(sent)  # in one round trip: the error names the one that failed
+        raise exc.DBAPIError.instance(
+            statements, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+    if read is None or reading is None:
+        return None
+    return read[0]._rows_of(reading.fetchall(), dialect)

@@ -9,9 +9,9 @@ there every write transaction already holds the database's write lock from its `
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Insert, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,6 +31,7 @@ from envelopes.persistence.mapping import ChangeTracker
 from envelopes.persistence.prepared import Prepared
 from envelopes.unit_of_work import IdempotencyKeyTaken
 
+T = TypeVar("T")
 LOG_BATCH = 500  # log entries fetched per round trip while streaming
 
 # The statements of the hot paths are built once, with bound parameters: building and hashing a statement
@@ -63,19 +64,34 @@ class _Repository:
         self._tracker = tracker
 
     def _query(self, statement: Select[Any] | Prepared, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """Rows of a query that sees every change this transaction made to tracked objects."""
-        self._tracker.flush()
+        """Rows of a query that sees every change this transaction made."""
         if isinstance(statement, Prepared):
-            return statement.rows(self._tracker.connection(), params)
+            return self._idempotent(lambda: self._tracker.rows(statement, params))
+        self._idempotent(self._tracker.flush)
         return list(self._execute(statement, params))
 
     def _run(self, statement: Prepared, params: Mapping[str, Any]) -> None:
-        statement.run(self._tracker.connection(), params)
+        """A write of the decision path: sent with the next query or the commit (see `ChangeTracker`)."""
+        self._tracker.defer(statement, params)
+
+    def _idempotent(self, send: Callable[[], T]) -> T:
+        """Deferred writes reach the database with a later statement: a second idempotency record for the same
+        key, refused there, is told to the use case as at the commit."""
+        try:
+            return send()
+        except IntegrityError as error:
+            if not is_idempotency_conflict(error):
+                raise
+            self._session.rollback()
+            self._tracker.clear()
+            raise IdempotencyKeyTaken("another transaction stored the same idempotency key first") from error
 
     def _execute(
         self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     ) -> Any:
-        """Core statements go straight to the session's connection (its transaction), past the ORM layer."""
+        """Core statements go straight to the session's connection (its transaction), past the ORM layer,
+        after the writes deferred before them."""
+        self._tracker.send_pending()
         return self._tracker.connection().execute(statement, params)
 
 
@@ -397,6 +413,7 @@ class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
     _files = tables.policy_files
 
     def add(self, version: PolicyVersion) -> None:
+        self._tracker.send_pending()
         for name, text in version.files:
             row = {"version": version.version, "name": name, "text": text}
             self._session.execute(_insert_if_absent(self._session, self._files, row))
@@ -463,18 +480,10 @@ class SqlIdempotencyRepository(_Repository, abstract.IdempotencyRepository):
         return mapping.idempotency_from(rows[0]) if rows else None
 
     def add(self, record: IdempotencyRecord) -> None:
-        """A concurrent first try that stored the key first wins: this transaction is rolled back (on
-        PostgreSQL it is aborted anyway) and `IdempotencyKeyTaken` tells the use case to read its answer."""
-        try:
-            self._run(_APPEND_RECORD, mapping.idempotency_row(record))
-        except IntegrityError as error:
-            if not is_idempotency_conflict(error):
-                raise
-            self._session.rollback()
-            self._tracker.clear()
-            raise IdempotencyKeyTaken(
-                f"the idempotency key {record.key!r} was stored first by another"
-            ) from error
+        """A concurrent first try that stored the key first wins: when the record reaches the database (with
+        the next statement, or the commit) this transaction is rolled back (on PostgreSQL it is aborted
+        anyway) and `IdempotencyKeyTaken` tells the use case to read its answer."""
+        self._run(_APPEND_RECORD, mapping.idempotency_row(record))
 
 
 def is_idempotency_conflict(error: IntegrityError) -> bool:

@@ -80,9 +80,7 @@ class SqlUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         session, tracker = self._active()
         try:
-            tracker.flush()
-            tracker.release_connection()
-            session.commit()
+            tracker.commit()
         except IntegrityError as error:
             session.rollback()
             tracker.clear()

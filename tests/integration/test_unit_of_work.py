@@ -79,6 +79,7 @@ def test_a_stored_key_is_taken_and_the_whole_transaction_is_rolled_back(new_uow:
         uow.users.add(User.new("kees", "Kees", Role.CASEWORKER))
         with pytest.raises(IdempotencyKeyTaken):
             uow.idempotency.add(record(answer="second"))
+            uow.commit()  # the record may reach the database with the commit
     with uow:
         assert uow.users.count() == 0
         stored = uow.idempotency.get("carla", "retry-1")
@@ -105,6 +106,7 @@ def test_two_concurrent_first_tries_with_one_key_store_one_and_the_other_is_told
     def first() -> str:
         with new_uow() as uow:
             uow.idempotency.add(record("race", "first"))
+            uow.log.head()  # a read after it: the record is in the database now (as in a decision)
             first_inserted.set()
             time.sleep(0.3)  # the second try is now waiting on the database
             uow.commit()
