@@ -77,9 +77,9 @@ def test_a_stored_key_is_taken_and_the_whole_transaction_is_rolled_back(new_uow:
     uow = new_uow()
     with uow:
         uow.users.add(User.new("kees", "Kees", Role.CASEWORKER))
+        uow.idempotency.add(record(answer="second"))
         with pytest.raises(IdempotencyKeyTaken):
-            uow.idempotency.add(record(answer="second"))
-            uow.commit()  # the record may reach the database with the commit
+            uow.commit()  # the record reaches the database with the next statement or the commit
     with uow:
         assert uow.users.count() == 0
         stored = uow.idempotency.get("carla", "retry-1")
