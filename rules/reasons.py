@@ -6,8 +6,8 @@ file; the placeholders a file may use are `OVERRIDE_PLACEHOLDERS`.
 A decision explains only the rules that fired, and everything about a reason that does not depend on the
 request (which template, the item's title, the scope and subject, the legal basis, the facts a condition names
 and their nouns) is worked out once per item when a policy is first used: `GeneralReasons`, `LimitReasons` and
-`DelegationReasons`. Per decision only the figures are formatted (`format_eur` keeps the amounts it has seen;
-window labels are kept per date).
+`DelegationReasons`. Per decision only the figures are filled in: an amount's edge, Dutch and English texts
+come from one look-up (`money_texts` keeps the amounts it has seen), window labels are kept per date.
 """
 
 from __future__ import annotations
