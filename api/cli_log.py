@@ -76,9 +76,11 @@ def verify(
     balance decisions read) are not the sums of the entries up to it. Exit 0 and the head when both are
     whole; exit 1 naming the first bad log entry or each broken envelope otherwise; 2 bad input."""
     anchors = [parse_checkpoint(text) for text in checkpoints or ()]
-    with opened(settings_for(db)) as mandaat, unreadable_rows("FAILED: the log is broken"):
-        result = verify_log(reading(mandaat), checkpoints=anchors)
-        ledger = mandaat.views.ledger_check()
+    with opened(settings_for(db)) as mandaat:
+        with unreadable_rows("FAILED: the log is broken"):
+            result = verify_log(reading(mandaat), checkpoints=anchors)
+        with unreadable_rows("FAILED: the ledger is broken"):
+            ledger = mandaat.views.ledger_check()
     for problem in ledger.problems:
         typer.echo(f"FAILED: the ledger is broken: {problem}")
     if not result.ok:

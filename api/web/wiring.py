@@ -33,10 +33,11 @@ class WebServices:
 
 def web_services(mandaat: Mandaat) -> WebServices:
     session_factory = make_session_factory(mandaat.database)
+    writing = make_session_factory(mandaat.databases.writes)  # the installation's secret, made once
     secret = mandaat.settings.secret_key
     key = InstanceKey(
         None if secret is None else secret.get_secret_value(),
-        lambda: SqlAccounts(session_factory),
+        lambda: SqlAccounts(writing),
         mandaat.clock,
     )
     return WebServices(

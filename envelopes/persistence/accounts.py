@@ -97,7 +97,7 @@ def account_lookup(engine: Engine) -> Callable[[str], Account | None]:
             if autocommit:
                 pooled.driver_connection.autocommit = True  # type: ignore[union-attr]
             try:
-                rows = _ACCOUNT_READ.rows_on(pooled, dialect, {"user_id": user_id})
+                rows = _ACCOUNT_READ.rows_on(pooled, engine, {"user_id": user_id})
             finally:
                 if autocommit and pooled.is_valid:
                     pooled.driver_connection.autocommit = False  # type: ignore[union-attr]

@@ -76,8 +76,9 @@ class Databases:
 
 def make_databases(url: str = DEFAULT_URL) -> Databases:
     reads = make_engine(url)
-    if reads.dialect.name != "sqlite":
-        return Databases(reads, reads)
+    parsed = make_url(url)
+    if reads.dialect.name != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return Databases(reads, reads)  # an in-memory SQLite database is one connection anyway
     return Databases(reads, make_engine(url, one_connection=True))
 
 

@@ -363,10 +363,6 @@ class ChangeTracker:
         self._connection = None  # the session commits (what is left of it) and gives the connection back
         self._session.commit()
 
-    def send_pending(self) -> None:
-        """Send the deferred writes now (before a statement that does not go through `rows`)."""
-        self._send_pending()
-
     def _send_pending(self) -> None:
         if self._pending:
             pending, self._pending = self._pending, []

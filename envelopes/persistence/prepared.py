@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select, exc
+from sqlalchemy import Connection, Dialect, Engine, Select, exc
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -42,28 +43,33 @@ class Prepared:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
 
     def rows(self, connection: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
         """The result rows, each a named tuple (`row.column`), in the transaction of `connection`."""
-        return self._rows(connection.connection, connection.dialect, connection.invalidate, params)
+        return self._rows(connection.connection, connection.dialect, _renewing(connection), params)
 
     def rows_on(
-        self, pooled: PoolProxiedConnection, dialect: Dialect, params: Mapping[str, Any] | None = None
+        self, pooled: PoolProxiedConnection, engine: Engine, params: Mapping[str, Any] | None = None
     ) -> list[Any]:
-        """The same on a connection taken from the pool as it is (`Engine.raw_connection()`), for a read of
-        one statement that needs no transaction of SQLAlchemy's around it."""
-        return self._rows(pooled, dialect, pooled.invalidate, params)
+        """The same on a connection of `engine` taken from its pool as it is (`Engine.raw_connection()`), for
+        a read of one statement that needs no transaction of SQLAlchemy's around it."""
+
+        def gone(error: BaseException) -> None:
+            pooled.invalidate(error)
+            engine.dispose()
+
+        return self._rows(pooled, engine.dialect, gone, params)
 
     def _rows(
         self,
         pooled: PoolProxiedConnection,
         dialect: Dialect,
-        invalidate: Callable[[BaseException], None],
+        gone: Callable[[BaseException], None],
         params: Mapping[str, Any] | None,
     ) -> list[Any]:
         compiled = self._for(dialect)
-        cursor = self._execute(pooled, dialect, invalidate, compiled, params or {})
+        cursor = self._execute(pooled, dialect, gone, compiled, params or {})
         try:
             fetched = cursor.fetchall()
         finally:
@@ -87,7 +93,7 @@ class Prepared:
         """Run a statement that returns no rows; the number of rows it changed."""
         dialect = connection.dialect
         compiled = self._for(dialect)
-        cursor = self._execute(connection.connection, dialect, connection.invalidate, compiled, params or {})
+        cursor = self._execute(connection.connection, dialect, _renewing(connection), compiled, params or {})
         try:
             return int(cursor.rowcount)
         finally:
@@ -97,7 +103,7 @@ class Prepared:
         self,
         pooled: PoolProxiedConnection,
         dialect: Dialect,
-        invalidate: Callable[[BaseException], None],
+        gone: Callable[[BaseException], None],
         compiled: _Compiled,
         params: Mapping[str, Any],
     ) -> Any:
@@ -109,11 +115,7 @@ class Prepared:
             cursor.execute(compiled.sql, arguments)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
-            if dialect.is_disconnect(error, dbapi_connection, cursor):
-                invalidate(error)
-            raise exc.DBAPIError.instance(
-                compiled.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise _driver_error(error, compiled.sql, arguments, dialect, dbapi_connection, gone) from error
         return cursor
 
     def _arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
@@ -126,10 +128,58 @@ class Prepared:
         return compiled.sql, tuple(values[name] for name in compiled.order)
 
     def _for(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        """Compiled for this dialect and driver: the type processors are the driver's."""
+        key = (dialect.name, dialect.driver)
+        compiled = self._compiled.get(key)
+        if compiled is None:  # two threads may both compile it: the same result, one is kept
+            compiled = self._compiled[key] = _compile(self.statement, dialect)
         return compiled
+
+
+def _renewing(connection: Connection) -> Callable[[BaseException], None]:
+    """What to do when the database is gone: what `Connection.execute` does — drop this connection and
+    renew the pool, so that the others, as old, are not handed out to fail one request each."""
+
+    def gone(error: BaseException) -> None:
+        connection.invalidate(error)
+        connection.engine.dispose()
+
+    return gone
+
+
+def _driver_error(
+    error: Any,  # the driver's own Error (its class is the loaded DBAPI's)
+    statement: str,
+    arguments: Any,
+    dialect: Dialect,
+    dbapi_connection: Any,
+    gone: Callable[[BaseException], None],
+) -> exc.StatementError:
+    """The driver's error as SQLAlchemy's (an `IntegrityError` is an `IntegrityError`); a lost connection
+    is dropped with its pool, and the error says so."""
+    lost = bool(dialect.is_disconnect(error, dbapi_connection, None))
+    if lost:
+        gone(error)
+    wrapped = exc.DBAPIError.instance(
+        statement, arguments, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+    )
+    assert isinstance(wrapped, exc.StatementError)
+    return wrapped
+
+
+def _pipelines(dialect: Dialect) -> bool:
+    """Whether this PostgreSQL driver can send statements in one round trip (psycopg 3 on libpq >= 14)."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    supported = _PIPELINES.get(dialect.driver)
+    if supported is None:
+        import psycopg
+
+        supported = _PIPELINES[dialect.driver] = bool(psycopg.Pipeline.is_supported())
+    return supported
+
+
+_PIPELINES: dict[str, bool] = {}
 
 
 def _row_type(names: list[str]) -> Any:
@@ -184,15 +234,14 @@ def write_then(
     pooled = connection.connection
     dbapi_connection = pooled.dbapi_connection
     assert dbapi_connection is not None, "the unit of work's connection is open"
-    if dialect.name != "postgresql" or not writes:
+    if not writes or not _pipelines(dialect):
         for statement, params in writes:
             statement.run(connection, params)
         return None if read is None else read[0].rows(connection, read[1])
     sent: list[str] = []
-    reading = None
+    fetched = None
     try:
-        with dbapi_connection.pipeline():
-            cursor = dbapi_connection.cursor()
+        with dbapi_connection.pipeline(), closing(dbapi_connection.cursor()) as cursor:
             for statement, params in writes:
                 sql, arguments = statement._arguments(dialect, params)
                 sent.append(sql)
@@ -200,18 +249,17 @@ def write_then(
             if read is not None:
                 sql, arguments = read[0]._arguments(dialect, read[1])
                 sent.append(sql)
-                reading = dbapi_connection.cursor()
-                reading.execute(sql, arguments)
+                with closing(dbapi_connection.cursor()) as reading:
+                    reading.execute(sql, arguments)
+                    fetched = reading.fetchall()  # waits for the round trip's answers, in order
             if commit:
                 sent.append("COMMIT")
                 dbapi_connection.commit()
     except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, dbapi_connection, None):
-            connection.invalidate(error)
         statements = "; ".join(sent)  # in one round trip: the error names the one that failed
-        raise exc.DBAPIError.instance(
-            statements, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        raise _driver_error(
+            error, statements, None, dialect, dbapi_connection, _renewing(connection)
         ) from error
-    if read is None or reading is None:
+    if read is None or fetched is None:
         return None
-    return read[0]._rows_of(reading.fetchall(), dialect)
+    return read[0]._rows_of(fetched, dialect)

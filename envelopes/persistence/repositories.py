@@ -48,9 +48,8 @@ def _insert_into(table: Table) -> Insert:
 def _append(table: Table, *, generated: tuple[str, ...] = ()) -> Prepared:
     """`INSERT INTO table` with a parameter for every column but those the database `generated`."""
     columns = [column for column in table.columns if column.name not in generated]
-    return Prepared(
-        insert(table).values({column.name: bindparam(column.name, type_=column.type) for column in columns})
-    )
+    values = {column.name: bindparam(column.name, type_=column.type) for column in columns}
+    return Prepared(insert(table).values(values).inline())  # inline: no RETURNING of what nobody reads
 
 
 def _locking(statement: Select[Any]) -> Select[Any]:
@@ -90,8 +89,8 @@ class _Repository:
         self, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     ) -> Any:
         """Core statements go straight to the session's connection (its transaction), past the ORM layer,
-        after the writes deferred before them."""
-        self._tracker.send_pending()
+        after everything written before them."""
+        self._idempotent(self._tracker.flush)
         return self._tracker.connection().execute(statement, params)
 
 
@@ -387,7 +386,7 @@ class SqlLogRepository(_Repository, abstract.LogRepository):
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         """Streamed in batches; consume it inside the unit of work."""
-        self._tracker.flush()
+        self._idempotent(self._tracker.flush)
         columns = self._table.c
         statement = select(self._table).where(columns.sequence > after).order_by(columns.sequence)
         result = self._session.execute(statement.execution_options(yield_per=LOG_BATCH))
@@ -413,7 +412,7 @@ class SqlPolicyRepository(_Repository, abstract.PolicyRepository):
     _files = tables.policy_files
 
     def add(self, version: PolicyVersion) -> None:
-        self._tracker.send_pending()
+        self._idempotent(self._tracker.flush)
         for name, text in version.files:
             row = {"version": version.version, "name": name, "text": text}
             self._session.execute(_insert_if_absent(self._session, self._files, row))

@@ -101,3 +101,34 @@ def test_on_postgresql_reads_and_writes_share_one_engine(postgres_url: str) -> N
         assert databases.reads is databases.writes
     finally:
         databases.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+def test_when_the_database_drops_every_connection_one_decision_path_read_fails_not_one_each(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart or a failover under load: the first statement on a dead connection fails (and says the
+    connection was invalidated); the pool is renewed with it, as SQLAlchemy's own execution does, so the
+    next units of work get new connections instead of failing one by one on the other dead ones."""
+    monkeypatch.setattr(database, "IDLE_BEFORE_PING_S", 3600.0)  # no ping: the connections look fresh
+    engine, admin = database.make_engine(database_url), database.make_engine(database_url)
+    try:
+        sessions = make_session_factory(engine)
+        held = [engine.connect() for _ in range(5)]
+        backends = [int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in held]
+        for connection in held:
+            connection.close()  # five idle connections in the pool
+        for pid in backends:
+            _terminate(admin, pid)
+        failures = []
+        for _ in range(6):
+            try:
+                with SqlUnitOfWork(sessions) as uow:
+                    uow.users.get("nobody")  # a prepared statement, on the driver's cursor
+            except OperationalError as error:
+                failures.append(error.connection_invalidated)
+        assert failures == [True]
+    finally:
+        engine.dispose()
+        admin.dispose()
