@@ -22,6 +22,14 @@ class Settings(BaseSettings):
         description="the policy folder installed as the first version of an empty database",
     )
 
+    threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="threads per worker process that run the API's calls to the database and the rules; few "
+        "is fastest (the interpreter runs one at a time): raise it only when calls wait long on the database",
+    )
+
     # --- accounts and access --------------------------------------------------------------------------------
     secret_key: SecretStr | None = Field(
         default=None,

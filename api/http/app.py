@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp
 
 from api.composition import Mandaat, build
-from api.http import aid_requests, auth, dossiers, envelopes, escalations, log, policy
+from api.http import aid_requests, auth, blocking, dossiers, envelopes, escalations, log, policy
 from api.http.errors import install_error_handlers, problem_media_types
 from api.settings import Settings
 from api.web import install_web
@@ -103,6 +103,7 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
     """The application; `services` lets a test pass its own wiring (a clock, a shared engine), which it
     then also closes itself."""
     mandaat = services if services is not None else build(settings)
+    blocking.configure(threads=settings.threads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.http.blocking import blocking
+from api.http.blocking import blocking, long_running
 from api.http.deps import LogReader, Services
 from api.http.errors import problems
 from api.http.schemas.log import LogEntryPublic, LogPage, LogVerificationPublic
@@ -34,7 +34,7 @@ def read_log(
 
 
 @router.get("/verify")
-@blocking
+@long_running
 def verify(
     user: LogReader,
     mandaat: Services,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.http.blocking import blocking
+from api.http.blocking import blocking, long_running
 from api.http.deps import CurrentUser, PolicyOfficer, Services
 from api.http.errors import problems
 from api.http.schemas.policy import PolicyPublic, PolicyVersionCreate, PolicyVersionPublic
@@ -44,7 +44,7 @@ def policy_versions(user: CurrentUser, mandaat: Services) -> list[PolicyVersionP
 
 
 @router.post("/versions", status_code=201, responses=problems(409, 422))
-@blocking
+@long_running
 def register_version(
     body: PolicyVersionCreate, user: PolicyOfficer, mandaat: Services
 ) -> PolicyVersionPublic:
