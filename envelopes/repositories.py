@@ -96,7 +96,8 @@ class AidRequestRepository(abc.ABC):
 
     @abc.abstractmethod
     def approved_for_dossier(self, dossier_id: str, since: date) -> list[AidRequest]:
-        """The dossier's approved requests dated `since` or later: the history the rules count."""
+        """The dossier's approved requests dated `since` or later: the history the rules count. A snapshot
+        to read; a use case that changes one of them reads it again with `get_for_update`."""
 
     @abc.abstractmethod
     def with_status(self, status: AidStatus) -> list[AidRequest]:

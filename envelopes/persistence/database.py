@@ -18,6 +18,7 @@ are about to change, and every statement after a lock sees what the previous hol
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import InvalidatePoolError, OperationalError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///mandaat.db"
@@ -87,6 +88,17 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def _begin(connection: Connection, statement: str) -> None:
+    """BEGIN on the driver's connection itself: through SQLAlchemy's execution it costs more than SQLite takes
+    to run it, twice a request. A driver error (the database is locked, say) is raised as SQLAlchemy's."""
+    driver = connection.connection.driver_connection
+    assert driver is not None, "the connection is open"
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+
+
 def _ping_after_idle(engine: Engine) -> None:
     """Check a pooled connection before it is handed out, when it has lain unused for `IDLE_BEFORE_PING_S`:
     a server restart, a failover or an idle timeout may have closed it meanwhile. A dead one is replaced, with
@@ -131,7 +143,7 @@ def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(READ_ONLY, False):
-            connection.exec_driver_sql("BEGIN")
+            _begin(connection, "BEGIN")
             return
         info = connection.info  # the pooled connection's: it outlives this Connection
         if not info.get(_WRITING):  # a connection keeps the lock until it goes back to the pool
@@ -139,7 +151,7 @@ def _serialize_sqlite_writers(engine: Engine, *, foreign_keys: bool) -> None:
                 raise OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is locked"))
             info[_WRITING] = True
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(connection, "BEGIN IMMEDIATE")
         except BaseException:
             release(info)
             raise

@@ -298,8 +298,11 @@ class SqlAidRequestRepository(_Repository, abstract.AidRequestRepository):
         return self._track(mapping.aid_request_from(rows[0]), locked=True) if rows else None
 
     def approved_for_dossier(self, dossier_id: str, since: date) -> list[AidRequest]:
+        """A snapshot for the rules to count, not entities to change: not tracked (each would be compared
+        with what was read before every later statement of the decision). A use case that changes one of
+        them reads it with `get_for_update`."""
         rows = self._query(_APPROVED_FOR_DOSSIER, {"dossier_id": dossier_id, "since": since})
-        return [self._track(mapping.aid_request_from(row)) for row in rows]
+        return [mapping.aid_request_from(row) for row in rows]
 
     def with_status(self, status: AidStatus) -> list[AidRequest]:
         columns = self._table.c

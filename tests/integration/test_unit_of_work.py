@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -186,18 +187,18 @@ def test_on_sqlite_every_transaction_begins_immediate_unless_read_only(
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL takes row locks")
-    statements: list[str] = []
+    statements: list[str] = []  # what reached SQLite itself (BEGIN is sent past SQLAlchemy's execution)
 
-    def remember(connection: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+    def trace(dbapi_connection: sqlite3.Connection, record: object, proxy: object) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
 
-    event.listen(engine, "before_cursor_execute", remember)
+    event.listen(engine, "checkout", trace)
     try:
         for read_only in (False, True):
             with SqlUnitOfWork(session_factory, read_only=read_only) as uow:
                 uow.users.count()
     finally:
-        event.remove(engine, "before_cursor_execute", remember)
+        event.remove(engine, "checkout", trace)
     begins = [statement for statement in statements if statement.startswith("BEGIN")]
     assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
     assert statements[0] == "BEGIN IMMEDIATE"
