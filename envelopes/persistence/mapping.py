@@ -334,39 +334,36 @@ class ChangeTracker:
     def flush(self) -> None:
         """Write everything this transaction changed: the deferred writes, then the changes of the entities
         read or added (an entity added and changed since is inserted first, then updated)."""
-        self._send_pending()
-        self._write(self._changed())
+        self._send()
 
     def rows(self, statement: Prepared, params: Mapping[str, Any] | None) -> list[Any]:
         """The rows of a query that sees every change of this transaction; the deferred writes go with it in
         one round trip when nothing else is to be written first."""
-        changed = self._changed()
-        if self._pending and not changed:
-            pending, self._pending = self._pending, []
-            found = write_then(self.connection(), pending, read=(statement, params or {}))
-            assert found is not None
-            return found
-        self._send_pending()
-        self._write(changed)
-        return statement.rows(self.connection(), params)
+        found = self._send(read=(statement, params or {}))
+        assert found is not None
+        return found
 
     def commit(self) -> None:
         """Write what is left, and commit: on PostgreSQL the deferred writes and the COMMIT in one round
         trip."""
-        changed = self._changed()
-        if self._pending and not changed:
-            pending, self._pending = self._pending, []
-            write_then(self.connection(), pending, commit=True)
-        else:
-            self._send_pending()
-            self._write(changed)
+        self._send(commit=True)
         self._connection = None  # the session commits (what is left of it) and gives the connection back
         self._session.commit()
 
-    def _send_pending(self) -> None:
-        if self._pending:
-            pending, self._pending = self._pending, []
-            write_then(self.connection(), pending)
+    def _send(self, *, read: Write | None = None, commit: bool = False) -> list[Any] | None:
+        """The deferred writes, with `read` (its rows are returned) or with the COMMIT where the driver can
+        send them together; when an entity changed too, the deferred writes go first, then its update, then
+        `read` on its own."""
+        pending, self._pending = self._pending, []
+        changed = self._changed()
+        if changed:
+            if pending:
+                write_then(self.connection(), pending)
+            self._write(changed)
+            return None if read is None else read[0].rows(self.connection(), read[1])
+        if pending or read is not None:
+            return write_then(self.connection(), pending, read=read, commit=commit)
+        return None  # nothing to send: no transaction is begun for it
 
     def _changed(self) -> list[tuple[_Tracked[Any], State]]:
         changed = []

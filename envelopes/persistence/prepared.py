@@ -14,6 +14,7 @@ driver's implicit BEGIN on PostgreSQL); a driver error is raised as SQLAlchemy's
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
@@ -36,6 +37,26 @@ class _Compiled:
     converts: tuple[tuple[str, Processor], ...]  # parameter name -> its type's bind processor
     row: Any  # the named tuple type of a result row (None for a statement without rows)
     results: tuple[tuple[int, Processor], ...]  # column index -> its type's result processor
+
+    def arguments(self, params: Mapping[str, Any]) -> Any:
+        """The parameters as the driver takes them: converted, and in order for a positional paramstyle."""
+        values = {**self.fixed, **params}
+        for name, convert in self.converts:
+            values[name] = convert(values[name])
+        return values if self.order is None else tuple(values[name] for name in self.order)
+
+    def rows(self, fetched: Sequence[Any]) -> list[Any]:
+        """The driver's rows as named tuples, each value converted by its column's type."""
+        make, results = self.row._make, self.results
+        if not results:
+            return [make(row) for row in fetched]
+        rows = []
+        for row in fetched:
+            values = list(row)
+            for index, process in results:
+                values[index] = process(values[index])
+            rows.append(make(values))
+        return rows
 
 
 class Prepared:
@@ -74,20 +95,7 @@ class Prepared:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        return self._rows_of(fetched, dialect)
-
-    def _rows_of(self, fetched: Sequence[Any], dialect: Dialect) -> list[Any]:
-        compiled = self._for(dialect)
-        make, results = compiled.row._make, compiled.results
-        if not results:
-            return [make(row) for row in fetched]
-        rows = []
-        for row in fetched:
-            values = list(row)
-            for index, process in results:
-                values[index] = process(values[index])
-            rows.append(make(values))
-        return rows
+        return compiled.rows(fetched)
 
     def run(self, connection: Connection, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement that returns no rows; the number of rows it changed."""
@@ -107,7 +115,7 @@ class Prepared:
         compiled: _Compiled,
         params: Mapping[str, Any],
     ) -> Any:
-        _, arguments = self._arguments(dialect, params)
+        arguments = compiled.arguments(params)
         dbapi_connection = pooled.dbapi_connection
         assert dbapi_connection is not None, "the connection is open"
         cursor = dbapi_connection.cursor()
@@ -117,15 +125,6 @@ class Prepared:
             cursor.close()
             raise _driver_error(error, compiled.sql, arguments, dialect, dbapi_connection, gone) from error
         return cursor
-
-    def _arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
-        compiled = self._for(dialect)
-        values = {**compiled.fixed, **params}
-        for name, convert in compiled.converts:
-            values[name] = convert(values[name])
-        if compiled.order is None:
-            return compiled.sql, values
-        return compiled.sql, tuple(values[name] for name in compiled.order)
 
     def _for(self, dialect: Dialect) -> _Compiled:
         """Compiled for this dialect and driver: the type processors are the driver's."""
@@ -168,18 +167,15 @@ def _driver_error(
 
 
 def _pipelines(dialect: Dialect) -> bool:
-    """Whether this PostgreSQL driver can send statements in one round trip (psycopg 3 on libpq >= 14)."""
-    if dialect.name != "postgresql" or dialect.driver != "psycopg":
-        return False
-    supported = _PIPELINES.get(dialect.driver)
-    if supported is None:
-        import psycopg
-
-        supported = _PIPELINES[dialect.driver] = bool(psycopg.Pipeline.is_supported())
-    return supported
+    """Whether this driver can send statements in one round trip (psycopg 3 on libpq >= 14)."""
+    return dialect.name == "postgresql" and dialect.driver == "psycopg" and _psycopg_pipelines()
 
 
-_PIPELINES: dict[str, bool] = {}
+@functools.cache
+def _psycopg_pipelines() -> bool:
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def _row_type(names: list[str]) -> Any:
@@ -239,19 +235,19 @@ def write_then(
             statement.run(connection, params)
         return None if read is None else read[0].rows(connection, read[1])
     sent: list[str] = []
-    fetched = None
+    fetched: list[Any] | None = None
     try:
         with dbapi_connection.pipeline(), closing(dbapi_connection.cursor()) as cursor:
             for statement, params in writes:
-                sql, arguments = statement._arguments(dialect, params)
-                sent.append(sql)
-                cursor.execute(sql, arguments)
+                compiled = statement._for(dialect)
+                sent.append(compiled.sql)
+                cursor.execute(compiled.sql, compiled.arguments(params))
             if read is not None:
-                sql, arguments = read[0]._arguments(dialect, read[1])
-                sent.append(sql)
+                reading_compiled = read[0]._for(dialect)
+                sent.append(reading_compiled.sql)
                 with closing(dbapi_connection.cursor()) as reading:
-                    reading.execute(sql, arguments)
-                    fetched = reading.fetchall()  # waits for the round trip's answers, in order
+                    reading.execute(reading_compiled.sql, reading_compiled.arguments(read[1]))
+                    fetched = reading_compiled.rows(reading.fetchall())  # waits for the answers, in order
             if commit:
                 sent.append("COMMIT")
                 dbapi_connection.commit()
@@ -260,6 +256,4 @@ def write_then(
         raise _driver_error(
             error, statements, None, dialect, dbapi_connection, _renewing(connection)
         ) from error
-    if read is None or fetched is None:
-        return None
-    return read[0]._rows_of(fetched, dialect)
+    return fetched

@@ -66,8 +66,7 @@ class _Repository:
         """Rows of a query that sees every change this transaction made."""
         if isinstance(statement, Prepared):
             return self._idempotent(lambda: self._tracker.rows(statement, params))
-        self._idempotent(self._tracker.flush)
-        return list(self._execute(statement, params))
+        return list(self._execute(statement, params))  # which writes what came before
 
     def _run(self, statement: Prepared, params: Mapping[str, Any]) -> None:
         """A write of the decision path: sent with the next query or the commit (see `ChangeTracker`)."""
