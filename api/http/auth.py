@@ -11,6 +11,7 @@ from api.http.blocking import blocking
 from api.http.deps import CurrentUser, Services
 from api.http.errors import client_of, problems
 from api.http.schemas.auth import MePublic, TokenPublic
+from envelopes.domain.text import checked_text
 
 router = APIRouter(tags=["auth"])
 
@@ -23,7 +24,10 @@ def issue_token(
     """Sign in with a user name and password (form fields `username`, `password`) for a bearer token.
 
     Five failed tries for one user name within a minute (twenty from one address) are answered 429, with
-    Retry-After, until a minute has passed."""
+    Retry-After, until a minute has passed. A user name or password with a control character (a NUL) is
+    invalid input (422), not a sign-in."""
+    checked_text(form.username, "username", lines=False)
+    checked_text(form.password, "password", lines=False)
     issued = mandaat.access.sign_in(form.username, form.password, client_of(request))
     return TokenPublic(access_token=issued.access_token, expires_in=issued.expires_in)
 

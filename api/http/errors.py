@@ -41,6 +41,7 @@ TITLES: Mapping[str, str] = {
     "own_request": "Your own request",
     "conflict": "Conflict",
     "invalid_input": "Invalid input",
+    "control_character": "Control character in a text",
     "already_exists": "Already exists",
     "invalid_transition": "Not possible in this state",
     "insufficient_funds": "Insufficient funds",

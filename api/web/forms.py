@@ -2,11 +2,13 @@
 
     fields = Fields(form, words)
     amount = fields.money("amount")
-    reason = fields.text("reason")
+    reason = fields.text("reason", lines=True)
     if fields.errors: show the form again with fields.errors and fields.values
 
 Amounts are typed as people type them: "55", "55,5", "1.234,50" or "55.00" (a comma is the decimal sign; with
-a comma, dots group thousands). Dates come from `<input type="date">` (ISO) or as "23/11/2026".
+a comma, dots group thousands). Dates come from `<input type="date">` (ISO) or as "23/11/2026". Texts are
+read as the API and the domain read them (`envelopes.domain.text`): line breaks made LF (browsers send CR LF),
+no control character but TAB, and LF only in a text with lines (`text(name, lines=True)`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date
 from starlette.datastructures import FormData, UploadFile
 
 from api.web.i18n import Words
+from envelopes.domain.text import control_character, with_lf
 from rules.money import Money, MoneyFormatError
 
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -30,23 +33,59 @@ class Fields:
         self.words = words
         self.errors: dict[str, str] = {}
         self.values: dict[str, str] = {
-            key: value for key, value in form.multi_items() if isinstance(value, str) and key != "csrf_token"
+            key: with_lf(value)
+            for key, value in form.multi_items()
+            if isinstance(value, str) and key != "csrf_token"
         }
 
     def raw(self, name: str) -> str:
+        """The value as sent, trimmed, its line breaks LF; unchecked (for choices and comparisons)."""
         value = self.form.get(name)
-        return value.strip() if isinstance(value, str) else ""
+        return with_lf(value).strip() if isinstance(value, str) else ""
 
     def fail(self, key: str, text: str, **values: object) -> None:
         self.errors.setdefault(key, self.words(text, **values))
 
-    def text(self, name: str, *, required: bool = True, missing: str = "Dit veld is verplicht.") -> str:
+    def text(
+        self,
+        name: str,
+        *,
+        lines: bool = False,
+        required: bool = True,
+        missing: str = "Dit veld is verplicht.",
+    ) -> str:
+        """A free text: one line, or with `lines` a text with line breaks (a reason, a justification)."""
         value = self.raw(name)
+        if not self._readable(name, value, lines=lines):
+            return ""
         if required and not value:
             self.fail(name, missing)
         elif len(value) > MAX_TEXT:
             self.fail(name, "Deze tekst is te lang (hoogstens {max} tekens).", max=MAX_TEXT)
         return value
+
+    def secret(self, name: str) -> str:
+        """A password as typed (never trimmed): one line without control characters but TAB."""
+        value = self.form.get(name)
+        text = value if isinstance(value, str) else ""
+        return text if self._readable(name, text, lines=False) else ""
+
+    def _readable(self, name: str, value: str, *, lines: bool) -> bool:
+        found = control_character(value, lines=lines)
+        if found is None:
+            return True
+        position, character = found
+        if character == "U+000A":
+            self.fail(name, "Dit veld is één regel tekst: laat de regeleinden weg.")
+        else:
+            self.fail(
+                name,
+                "Deze tekst bevat een onzichtbaar stuurteken ({character}, teken {position}) dat hier niet "
+                "kan: typ de tekst opnieuw.",
+                character=character,
+                position=position,
+            )
+        return False
 
     def money(self, name: str, *, required: bool = True, signed: bool = False) -> Money | None:
         value = self.raw(name)

@@ -64,6 +64,9 @@ BY_CODE: Mapping[str, str] = {
     "idempotency_key_reused": "Dit formulier werd al verstuurd met andere gegevens: open het opnieuw.",
     "already_exists": "Dit bestaat al.",
     "conflict": "Dat kan niet in de huidige toestand.",
+    "control_character": (
+        "Deze tekst bevat een onzichtbaar stuurteken dat hier niet kan: typ de tekst opnieuw."
+    ),
     "invalid_input": "Deze waarde klopt niet.",
     "policy_rejected": "De regelbestanden laden niet: er is niets veranderd.",
     "domain_error": "Dat kan niet.",

@@ -10,6 +10,7 @@ from api.auth.errors import InvalidCredentials, TooManyAttempts
 from api.http.errors import client_of, problem
 from api.web.deps import CheckedForm, WebAdmin, signed_in
 from api.web.errors import WebRoute
+from api.web.forms import Fields
 from api.web.pages import home_of, local_path, page, redirect, session_of, web, words_of
 from api.web.sessions import LANGUAGES
 
@@ -45,9 +46,12 @@ def sign_in_page(request: Request) -> Response:
 @router.post("/aanmelden")
 def sign_in(request: Request, form: CheckedForm) -> Response:
     words = words_of(request)
-    username = str(form.get("username", ""))
-    password = str(form.get("password", ""))
-    values = {"username": username}
+    fields = Fields(form, words)
+    username = fields.text("username", required=False)
+    password = fields.secret("password")
+    values = {"username": fields.values.get("username", "")}
+    if fields.errors:
+        return page(request, "sign_in.html", status=422, errors=fields.errors, form=values, notice="")
     try:
         issued = web(request).mandaat.access.sign_in(username, password, client_of(request))
     except InvalidCredentials:

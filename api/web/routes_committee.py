@@ -67,9 +67,14 @@ def decide(request: Request, request_id: Id, user: WebCommitteeMember, form: Che
     ruling = RULINGS.get(fields.choice("ruling", list(RULINGS), missing="Kies wat het comité beslist."))
     amount = fields.money("amount") if ruling is Ruling.APPROVE else None
     motivation = fields.text(
-        "motivation", required=ruling is Ruling.REFUSE, missing="Schrijf de motivering van de weigering."
+        "motivation",
+        lines=True,
+        required=ruling is Ruling.REFUSE,
+        missing="Schrijf de motivering van de weigering.",
     )
-    question = fields.text("question", required=ruling is Ruling.RETURN, missing="Schrijf uw vraag.")
+    question = fields.text(
+        "question", lines=True, required=ruling is Ruling.RETURN, missing="Schrijf uw vraag."
+    )
     if ruling is Ruling.APPROVE and amount is not None and amount != aid.amount and not motivation:
         fields.fail("motivation", "Een ander bedrag dan gevraagd vraagt een motivering.")
     if fields.errors or ruling is None:

@@ -60,7 +60,7 @@ def act(request: Request, envelope_id: Id, act: Act, user: WebEnvelopeManager, f
     mandaat = web(request).mandaat
     fields = Fields(form, words)
     amount = fields.money("amount") if act in ("bijstorten", "verminderen") else None
-    reason = fields.text("reason", missing="Geef een reden op.")
+    reason = fields.text("reason", lines=True, missing="Geef een reden op.")
     if fields.errors:
         return _act_page(
             request, "finance/act_form.html", act, envelope, balance, fields.values, fields.errors, 422
@@ -122,7 +122,7 @@ def transfer_between(request: Request, user: WebEnvelopeManager, form: CheckedFo
     source_id = fields.identifier("source", missing="Kies de envelop waaruit u overdraagt.")
     target_id = fields.identifier("target", missing="Kies de envelop waarnaar u overdraagt.")
     amount = fields.money("amount")
-    reason = fields.text("reason", missing="Geef een reden op.")
+    reason = fields.text("reason", lines=True, missing="Geef een reden op.")
     source_found = mandaat.views.envelope(source_id) if source_id else None
     target_found = mandaat.views.envelope(target_id) if target_id else None
     for name, key, envelope_found in (

@@ -131,7 +131,10 @@ def withdraw(request: Request, request_id: Id, user: WebCaseworker, form: Checke
     aid, dossier = own_request(request, request_id, user)
     words = words_of(request)
     mandaat = web(request).mandaat
-    reason = Fields(form, words).text("reason", required=False)
+    fields = Fields(form, words)
+    reason = fields.text("reason", lines=True, required=False)
+    if fields.errors:
+        return _request_page(request, aid, dossier, fields.errors["reason"], status=422)
     try:
         withdraw_aid_request(WithdrawAidRequest(user.id, aid.id, reason), mandaat.uow(), mandaat.clock)
     except DomainError as error:
@@ -158,7 +161,7 @@ def resubmit(request: Request, request_id: Id, user: WebCaseworker, form: Checke
     words = words_of(request)
     mandaat = web(request).mandaat
     fields = Fields(form, words)
-    justification = fields.text("justification", missing="Beantwoord de vraag van het comité.")
+    justification = fields.text("justification", lines=True, missing="Beantwoord de vraag van het comité.")
     amount = fields.money("amount")
     quantity = fields.whole("quantity", default=aid.quantity, low=1, high=MAX_QUANTITY)
     if fields.errors:
@@ -199,7 +202,7 @@ def _command(
     quantity = fields.whole("quantity", default=1, low=1, high=MAX_QUANTITY)
     day = fields.day("date")
     justification = fields.text(
-        "justification", required=not for_preview, missing="Schrijf waarom deze hulp nodig is."
+        "justification", lines=True, required=not for_preview, missing="Schrijf waarom deze hulp nodig is."
     )
     if fields.errors or amount is None:
         return None

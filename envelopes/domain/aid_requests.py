@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from envelopes.domain.envelopes import ZERO, Balance, EntryKind, Envelope, Movement
-from envelopes.domain.errors import InvalidInput, InvalidTransition, positive_amount, required_text
+from envelopes.domain.errors import InvalidInput, InvalidTransition, positive_amount
 from envelopes.domain.ids import new_id
+from envelopes.domain.text import optional_text, required_text
 from rules.decision import Decision, Outcome, Reason
 from rules.money import Money
 
@@ -95,7 +96,7 @@ class AidRequest:
             amount=positive_amount(amount, "amount"),
             quantity=_quantity(quantity),
             date=day,
-            justification=required_text(justification, "justification"),
+            justification=required_text(justification, "justification", lines=True),
             requested_by=requested_by,
             status=AidStatus.ESCALATED,
             outcome=decision.outcome,
@@ -126,7 +127,7 @@ class AidRequest:
         self.require(AidStatus.RETURNED, "resubmit")
         self.amount = positive_amount(amount, "amount")
         self.quantity = _quantity(quantity)
-        self.justification = required_text(justification, "justification")
+        self.justification = required_text(justification, "justification", lines=True)
         self.resubmitted_by = (*self.resubmitted_by, by)
         self.decided_by = None  # the return was a ruling on the old request; this one is decided anew
         released = self._release_hold("resubmitted")
@@ -140,7 +141,7 @@ class AidRequest:
         law on the formal motivation of administrative acts), whether it is less or more."""
         self.require(AidStatus.ESCALATED, "approve")
         approved = positive_amount(amount if amount is not None else self.amount, "amount")
-        motivation = motivation.strip()
+        motivation = optional_text(motivation, "motivation", lines=True, max_length=10_000)
         if approved != self.amount and not motivation:
             raise InvalidInput(
                 "approving another amount than was asked needs a motivation",
@@ -154,7 +155,7 @@ class AidRequest:
 
     def refuse(self, motivation: str, *, by: str) -> list[Movement]:
         self.require(AidStatus.ESCALATED, "refuse")
-        self.motivation = required_text(motivation, "motivation", max_length=10_000)
+        self.motivation = required_text(motivation, "motivation", lines=True, max_length=10_000)
         movements = self._release_hold("refused by the committee")
         self.status, self.decided_by = AidStatus.REFUSED, by
         return movements
@@ -162,7 +163,7 @@ class AidRequest:
     def return_for_information(self, question: str, *, by: str) -> list[Movement]:
         """Back to the caseworker with a question; the hold stays until it is resubmitted or withdrawn."""
         self.require(AidStatus.ESCALATED, "return")
-        self.question = required_text(question, "question")
+        self.question = required_text(question, "question", lines=True)
         self.status, self.decided_by = AidStatus.RETURNED, by
         return []
 
@@ -172,14 +173,14 @@ class AidRequest:
                 f"only an open request can be withdrawn; this one is {self.status.value}",
                 figures={"status": self.status.value},
             )
-        self.closing_reason = reason.strip()
+        self.closing_reason = optional_text(reason, "reason", lines=True)
         movements = self._release_hold("withdrawn")
         self.status = AidStatus.WITHDRAWN
         return movements
 
     def cancel(self, reason: str) -> list[Movement]:
         self.require(AidStatus.APPROVED, "cancel")
-        self.closing_reason = required_text(reason, "reason")
+        self.closing_reason = required_text(reason, "reason", lines=True)
         released = self.committed
         self.status = AidStatus.CANCELLED
         return [Movement(EntryKind.RELEASE, released, EntryKind.COMMITMENT, "cancelled")]

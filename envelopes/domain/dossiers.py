@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from envelopes.domain.errors import InvalidInput, InvalidTransition, NotFound, required_text
+from envelopes.domain.errors import InvalidInput, InvalidTransition, NotFound
 from envelopes.domain.ids import new_id
+from envelopes.domain.text import required_text
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9_./:-]{1,64}$")
 _RELATION = re.compile(r"^[a-z][a-z_]{0,31}$")
@@ -47,7 +48,7 @@ class ClientDossier:
         cls, *, reference: str, caseworker_id: str, members: Sequence[NewMember], today: date
     ) -> ClientDossier:
         reference = reference.strip()
-        if not _REFERENCE.match(reference):
+        if not _REFERENCE.fullmatch(reference):
             raise InvalidInput(
                 "the case-file reference is 1-64 letters, digits and _ . / : -", field="reference"
             )
@@ -60,7 +61,7 @@ class ClientDossier:
                     "a birth date cannot be in the future", field=f"members[{index}].birth_date"
                 )
             relation = None if member.relation is None else member.relation.strip().lower()
-            if relation is not None and not _RELATION.match(relation):
+            if relation is not None and not _RELATION.fullmatch(relation):
                 raise InvalidInput(
                     "a relation is one lower-case word such as kind or partner",
                     field=f"members[{index}].relation",
@@ -69,7 +70,7 @@ class ClientDossier:
         return cls(
             id=new_id(),
             reference=reference,
-            caseworker_id=required_text(caseworker_id, "caseworker_id"),
+            caseworker_id=required_text(caseworker_id, "caseworker_id", lines=False),
             members=tuple(household),
         )
 

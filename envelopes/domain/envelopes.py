@@ -19,9 +19,9 @@ from envelopes.domain.errors import (
     InvalidInput,
     InvalidTransition,
     positive_amount,
-    required_text,
 )
 from envelopes.domain.ids import new_id
+from envelopes.domain.text import required_text
 from rules.money import Money
 
 ZERO = Money(0)
@@ -141,7 +141,7 @@ class Envelope:
             id=new_id(),
             theme=theme,
             year=year,
-            team=None if team is None else required_text(team, "team", max_length=64),
+            team=None if team is None else required_text(team, "team", lines=False, max_length=64),
         )
         entries = []
         if allocation.cents > 0:
@@ -152,7 +152,7 @@ class Envelope:
         """Top up (amount > 0) or reduce (amount < 0); a reduction may not take available below zero."""
         if amount.cents == 0:
             raise InvalidInput("an adjustment cannot be 0.00", field="amount")
-        reason = required_text(reason, "reason")
+        reason = required_text(reason, "reason", lines=True)
         if amount.cents < 0 and balance.available + amount < ZERO:
             raise InsufficientFunds(self.id, available=balance.available, required=-amount)
         return self._entry(EntryKind.ADJUSTMENT, amount, at, reason=reason)
@@ -169,7 +169,7 @@ class Envelope:
                 field="to_envelope_id",
             )
         positive_amount(amount, "amount")
-        reason = required_text(reason, "reason")
+        reason = required_text(reason, "reason", lines=True)
         if balance.available < amount:
             raise InsufficientFunds(self.id, available=balance.available, required=amount)
         transfer_id = new_id()
@@ -178,16 +178,20 @@ class Envelope:
             target._entry(EntryKind.TRANSFER_IN, amount, at, reason=reason, transfer_id=transfer_id),
         )
 
-    def freeze(self, reason: str) -> None:
+    def freeze(self, reason: str) -> str:
+        """Frozen, for `reason` (returned as kept: checked and stripped)."""
         if self.frozen:
             raise InvalidTransition(f"envelope {self.id} is already frozen")
-        self.frozen, self.frozen_reason = True, required_text(reason, "reason")
+        self.frozen, self.frozen_reason = True, required_text(reason, "reason", lines=True)
+        return self.frozen_reason
 
-    def unfreeze(self, reason: str) -> None:
+    def unfreeze(self, reason: str) -> str:
+        """Open again, for `reason` (returned checked and stripped)."""
         if not self.frozen:
             raise InvalidTransition(f"envelope {self.id} is not frozen")
-        required_text(reason, "reason")
+        checked = required_text(reason, "reason", lines=True)
         self.frozen, self.frozen_reason = False, ""
+        return checked
 
     def can_hold(self, amount: Money, balance: Balance) -> bool:
         """Whether an escalated request gets a hold: the envelope is open and covers the amount."""

@@ -74,6 +74,12 @@ class InvalidInput(DomainError):
     status = 422
 
 
+class ControlCharacter(InvalidInput):
+    """A text holds a control character it may not hold (see `envelopes.domain.text`)."""
+
+    code = "control_character"
+
+
 class AlreadyExists(Conflict):
     code = "already_exists"
 
@@ -133,16 +139,6 @@ class PolicyRejected(InvalidInput):
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("the rule files do not load:\n" + "\n".join(self.problems), field="files")
-
-
-def required_text(value: str, field: str, *, max_length: int = 2000) -> str:
-    """A non-blank text, stripped; refused with the field named otherwise."""
-    text = value.strip()
-    if not text:
-        raise InvalidInput(f"{field} is required", field=field)
-    if len(text) > max_length:
-        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
-    return text
 
 
 def positive_amount(amount: Money, field: str) -> Money:

@@ -38,7 +38,7 @@ class IdempotencyRecord:
 
 
 def checked_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise InvalidInput("an idempotency key is 1-128 visible ASCII characters", field="idempotency_key")
     return key
 

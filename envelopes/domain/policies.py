@@ -64,7 +64,7 @@ def policy_files(files: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     if not files:
         raise InvalidInput("a policy has at least one rule file", field="files")
     for name in files:
-        if not _FILE_NAME.match(name):
+        if not _FILE_NAME.fullmatch(name):
             raise InvalidInput(f'"{name}" is not a rule file name (name.yaml, no folders)', field="files")
     return tuple(sorted(files.items()))
 

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from envelopes.domain.errors import Conflict, InvalidInput, required_text
+from envelopes.domain.errors import Conflict, InvalidInput
+from envelopes.domain.text import required_text
 from rules.money import Money
 
 _USER_ID = re.compile(r"^[a-z0-9][a-z0-9_.@-]{0,63}$")
@@ -44,7 +45,7 @@ class User:
         team: str | None = None,
         mandate_ceiling: Money | None = None,
     ) -> User:
-        if not _USER_ID.match(user_id):
+        if not _USER_ID.fullmatch(user_id):
             raise InvalidInput(
                 f'"{user_id}" is not a user id: lower-case letters, digits and _ . @ -, at most 64',
                 field="user_id",
@@ -55,9 +56,9 @@ class User:
             raise InvalidInput("mandate_ceiling cannot be negative", field="mandate_ceiling")
         return cls(
             id=user_id,
-            name=required_text(name, "name", max_length=200),
+            name=required_text(name, "name", lines=False, max_length=200),
             role=role,
-            team=None if team is None else required_text(team, "team", max_length=64),
+            team=None if team is None else required_text(team, "team", lines=False, max_length=64),
             mandate_ceiling=mandate_ceiling,
         )
 

@@ -119,10 +119,7 @@ def _set_frozen(
     with uow:
         acting(uow, actor_id, Act.MANAGE_ENVELOPES)
         envelope = existing(uow.envelopes.get_for_update(envelope_id), "envelope", envelope_id)
-        if frozen:
-            envelope.freeze(reason)
-        else:
-            envelope.unfreeze(reason)
+        reason = envelope.freeze(reason) if frozen else envelope.unfreeze(reason)
         balance = uow.ledger.balance(envelope.id)
         record(
             uow,
@@ -131,7 +128,7 @@ def _set_frozen(
             action="envelope.frozen" if frozen else "envelope.unfrozen",
             subjects={"envelope": envelope.id},
             balances={envelope.id: (balance, balance)},
-            details={"reason": reason.strip()},
+            details={"reason": reason},
         )
         answer = EnvelopeAnswer.of(envelope, balance)
         uow.commit()

@@ -9,7 +9,18 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from api.http.schemas.common import Amount, Body, Figure, Id, IsoDate, Public, ReasonPublic, Text, figure
+from api.http.schemas.common import (
+    Amount,
+    Body,
+    Figure,
+    Id,
+    IsoDate,
+    OptionalText,
+    Public,
+    ReasonPublic,
+    Text,
+    figure,
+)
 from envelopes.domain.aid_requests import MAX_QUANTITY, AidRequest, AidStatus
 from envelopes.services.answers import AidAnswer, PreviewAnswer
 from envelopes.services.commands import SubmitAidRequest
@@ -55,7 +66,7 @@ class AidRequestCreate(Body):
 
 
 class AidRequestWithdraw(Body):
-    reason: Annotated[str, Field(max_length=2000)] = ""
+    reason: OptionalText = ""
 
 
 class AidRequestResubmit(Body):

@@ -1,7 +1,9 @@
-"""What every resource's schemas share: amounts as decimal strings, ids, calendar dates, reasons, problems.
+"""What every resource's schemas share: amounts as decimal strings, ids, calendar dates, texts, reasons,
+problems.
 
 Request bodies are strict (`Body`): a number where an amount is expected, a string where a number is, or a
-field nobody asked for is refused with the field named, never coerced.
+field nobody asked for is refused with the field named, never coerced. Free texts are `Text` and its kin: line
+breaks made LF, control characters refused as the domain refuses them (`envelopes.domain.text`).
 """
 
 from __future__ import annotations
@@ -10,9 +12,18 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
+from envelopes.domain.text import LINE_PATTERN, LINES_PATTERN, control_character, refusal_text, with_lf
 from rules.decision import Reason
 from rules.money import Money
 
@@ -86,8 +97,34 @@ IsoDate = Annotated[
 """A calendar date in a request (Europe/Brussels), YYYY-MM-DD."""
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, examples=["9f1c2d3e4b5a69788796a5b4c3d2e1f0"])]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+def _with_lf(value: object) -> object:
+    return with_lf(value) if isinstance(value, str) else value
+
+
+def _no_control_characters(*, lines: bool) -> Any:
+    def check(value: str) -> str:
+        found = control_character(value, lines=lines)
+        if found is not None:
+            raise PydanticCustomError("control_character", refusal_text(*found, lines=lines))
+        return value
+
+    return check
+
+
+_LF = BeforeValidator(_with_lf)
+_IN_LINES = AfterValidator(_no_control_characters(lines=True))
+_IN_A_LINE = AfterValidator(_no_control_characters(lines=False))
+_LINES = {"pattern": LINES_PATTERN}
+_LINE = {"pattern": LINE_PATTERN}
+
+Text = Annotated[str, _LF, Field(min_length=1, max_length=2000, json_schema_extra=_LINES), _IN_LINES]
+"""A free text with lines (a justification, a reason): line breaks made LF; no control but TAB and LF."""
+OptionalText = Annotated[str, _LF, Field(max_length=2000, json_schema_extra=_LINES), _IN_LINES]
+LongText = Annotated[str, _LF, Field(min_length=1, max_length=10_000, json_schema_extra=_LINES), _IN_LINES]
+Line = Annotated[str, _LF, Field(min_length=1, max_length=64, json_schema_extra=_LINE), _IN_A_LINE]
+"""One line of text (a team, a user id): no control character but TAB, no line break."""
 
 
 def figure(amount: Money) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.http.schemas.common import Body, Id, IsoDate, Public
+from api.http.schemas.common import Body, Id, IsoDate, Line, Public
 from envelopes.domain.dossiers import ClientDossier, NewMember
 
 Reference = Annotated[
@@ -35,7 +35,7 @@ class DossierLookup(Body):
 
 
 class DossierReassign(Body):
-    caseworker_id: str = Field(min_length=1, max_length=64, description="the caseworker who takes over")
+    caseworker_id: Line = Field(description="the caseworker who takes over")
 
 
 class MemberPublic(Public):

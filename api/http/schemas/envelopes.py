@@ -11,20 +11,19 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.http.schemas.common import Amount, Body, Figure, Id, Public, SignedAmount, Text, figure
+from api.http.schemas.common import Amount, Body, Figure, Id, Line, Public, SignedAmount, Text, figure
 from envelopes.domain.envelopes import Balance, EntryKind, Envelope, LedgerEntry
 from envelopes.services.answers import EnvelopeAnswer, TransferAnswer
 
 Theme = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", examples=["kleding"])]
 Period = Annotated[int, Field(ge=2000, le=2100, description="the budget year", examples=[2026])]
-Team = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class EnvelopeCreate(Body):
     theme: Theme
     period: Period
     amount: Amount = Field(description="the allocation the council set")
-    team: Team | None = Field(
+    team: Line | None = Field(
         default=None, description="a team's own envelope; the whole service when left out"
     )
 
