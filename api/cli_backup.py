@@ -29,9 +29,9 @@ from typing import Annotated
 
 import typer
 
-from api.cli_db import BAD_INPUT, DatabaseOption, checked_url, head_revision, settings_for, shown
+from api.cli_db import DatabaseOption, checked_url, head_revision, shown
 from api.cli_log import LOG_BROKEN
-from api.cli_rules import fail
+from api.cli_rules import BAD_INPUT, fail, settings_for
 from envelopes.domain.log import Anchor, Verification
 
 POSTGRES_ADVICE = (

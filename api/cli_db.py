@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from api.cli_rules import POLICY_INVALID, fail, load_policy_or_exit
+from api.cli_rules import BAD_INPUT, POLICY_INVALID, fail, load_policy_or_exit, settings_for
 from api.settings import Settings
 from envelopes.domain.errors import DomainError, PolicyRejected
 from envelopes.services import install_first_policy_version
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 # SQLAlchemy and Alembic are imported inside the functions that use them: every `mandaat` command builds
 # the whole app at start, and importing them there would add half a second to `mandaat rules check` too.
 
-BAD_INPUT = 2
 
 DatabaseOption = Annotated[
     str | None,
@@ -96,7 +94,9 @@ def upgrade_database(
         typer.echo(f"schema: upgraded from {before or 'an empty database'} to {after}")
     with opened(settings) as mandaat:
         try:
-            installed = install_first_policy_version(files, mandaat.uow(), mandaat.decisions, mandaat.clock)
+            installed = install_first_policy_version(
+                files, mandaat.uow(), mandaat.decisions, mandaat.clock, settings.policy_limits()
+            )
         except PolicyRejected as error:
             typer.echo("\n".join(error.problems), err=True)
             fail(f"{folder}: not a valid policy; no policy version was installed", POLICY_INVALID)
@@ -170,15 +170,6 @@ def show_revision(db: DatabaseOption = None) -> None:
 
 
 # --- shared by the database commands ----------------------------------------------------------------------
-
-
-def settings_for(db: str | None) -> Settings:
-    """The settings from the environment, with `--db` overriding the database URL."""
-    try:
-        return Settings() if db is None else Settings(database_url=db)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        fail(f"the settings are not valid (MANDAAT_* environment variables): {problems}", BAD_INPUT)
 
 
 def shown(url: str) -> str:

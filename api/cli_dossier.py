@@ -25,8 +25,8 @@ from typing import Annotated
 import typer
 
 from api.auth.access import MAX_REASON, PURPOSES, Client, Purpose
-from api.cli_db import BAD_INPUT, DatabaseOption, opened, reading, settings_for
-from api.cli_rules import fail
+from api.cli_db import DatabaseOption, opened, reading
+from api.cli_rules import BAD_INPUT, fail, settings_for
 from envelopes.domain.errors import DomainError, NotFound
 from envelopes.domain.ids import brussels_date
 from envelopes.services import log_head

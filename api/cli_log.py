@@ -17,8 +17,8 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from api.cli_db import BAD_INPUT, DatabaseOption, opened, reading, settings_for
-from api.cli_rules import fail
+from api.cli_db import DatabaseOption, opened, reading
+from api.cli_rules import BAD_INPUT, fail, settings_for
 from envelopes.domain.errors import DomainError
 from envelopes.domain.log import Anchor, LogEntry
 from envelopes.domain.policies import PolicyVersion

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli_db import BAD_INPUT, DatabaseOption, opened, policy_folder_files, reading, settings_for
-from api.cli_rules import POLICY_INVALID, fail
+from api.cli_db import DatabaseOption, opened, policy_folder_files, reading
+from api.cli_rules import BAD_INPUT, POLICY_INVALID, fail, settings_for
 from envelopes.domain.errors import DomainError, PolicyRejected
 from envelopes.domain.ids import brussels_date
 from envelopes.domain.policies import in_force_on
@@ -71,9 +71,12 @@ def register(
     day = parse_day(effective_from)
     policy, files = policy_folder_files(folder)
     command = RegisterPolicyVersion(actor.strip(), files, day, expected_version=policy.version)
-    with opened(settings_for(db)) as mandaat:
+    settings = settings_for(db)
+    with opened(settings) as mandaat:
         try:
-            answer = register_policy_version(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
+            answer = register_policy_version(
+                command, mandaat.uow(), mandaat.decisions, mandaat.clock, settings.policy_limits()
+            )
         except PolicyRejected as error:
             typer.echo("\n".join(error.problems), err=True)
             fail(f"{folder}: not a valid policy; nothing was stored", POLICY_INVALID)

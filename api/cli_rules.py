@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 
+from api.settings import Settings
 from rules.errors import LoadError, PolicyError
 from rules.loader import load_policy
 from rules.model import Policy
 from rules.policies import DEMO_POLICY
 
 POLICY_INVALID = 1
+BAD_INPUT = 2
 
 
 class Language(StrEnum):
@@ -62,10 +65,20 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_policy_or_exit(folder: Path) -> Policy:
-    """The policy in `folder`, or every error on stderr and exit code 1."""
+def settings_for(db: str | None) -> Settings:
+    """The settings from the environment, with `--db` overriding the database URL."""
     try:
-        return load_policy(folder)
+        return Settings() if db is None else Settings(database_url=db)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        fail(f"the settings are not valid (MANDAAT_* environment variables): {problems}", BAD_INPUT)
+
+
+def load_policy_or_exit(folder: Path) -> Policy:
+    """The policy in `folder`, or every error on stderr and exit code 1. It may be as large as registering
+    it would allow (MANDAAT_POLICY_MAX_*), no larger."""
+    try:
+        return load_policy(folder, settings_for(None).policy_limits())
     except PolicyError as error:
         report_policy_errors(folder, error.errors)
         count = len(error.errors)

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli_db import BAD_INPUT, DatabaseOption, checked_url, opened, settings_for, shown, upgrade_database
-from api.cli_rules import fail
+from api.cli_db import DatabaseOption, checked_url, opened, shown, upgrade_database
+from api.cli_rules import BAD_INPUT, fail, settings_for
 from envelopes.domain.errors import DomainError
 
 if TYPE_CHECKING:

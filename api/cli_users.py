@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from api.cli_db import BAD_INPUT, DatabaseOption, opened, settings_for
+from api.cli_db import DatabaseOption, opened
+from api.cli_rules import BAD_INPUT, settings_for
 from envelopes.domain.errors import DomainError
 from envelopes.domain.users import Role
 from rules.money import Money, MoneyFormatError

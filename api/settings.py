@@ -8,6 +8,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policies import DEMO_POLICY
+from rules.sizes import DEFAULT_LIMITS, SizeLimits
+from rules.source import MAX_FILE_BYTES
+
+MiB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -30,6 +34,38 @@ class Settings(BaseSettings):
         "is fastest (the interpreter runs one at a time): raise it only when calls wait long on the database",
     )
 
+    # --- what a request may carry --------------------------------------------------------------------------
+    max_body_bytes: int = Field(
+        default=MiB,
+        ge=4096,
+        le=64 * MiB,
+        description="the largest request body (JSON, a form) in bytes: a larger one is refused with 413 "
+        "before it is read, parsed or its sender authenticated. Rule files have their own limits, below",
+    )
+    policy_max_files: int = Field(
+        default=DEFAULT_LIMITS.files, ge=1, le=1000, description="rule files in one policy version"
+    )
+    policy_max_file_bytes: int = Field(
+        default=DEFAULT_LIMITS.file_bytes,
+        ge=1024,
+        le=MAX_FILE_BYTES,
+        description="bytes in one rule file (at most 1 MiB)",
+    )
+    policy_max_bytes: int = Field(
+        default=DEFAULT_LIMITS.total_bytes,
+        ge=1024,
+        le=16 * MiB,
+        description="bytes in all the rule files of one policy version together. An upload of rule files may "
+        "be three times this plus MANDAAT_MAX_BODY_BYTES (JSON may write a character as \\uXXXX)",
+    )
+    policy_max_entries: int = Field(
+        default=DEFAULT_LIMITS.entries,
+        ge=1,
+        le=1_000_000,
+        description="entries in one policy version: its items, their limits, its parameters and their dated "
+        "values, counted together",
+    )
+
     # --- accounts and access --------------------------------------------------------------------------------
     secret_key: SecretStr | None = Field(
         default=None,
@@ -48,3 +84,18 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106)")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB (RFC 9106)")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes (RFC 9106)")
+
+    def policy_limits(self) -> SizeLimits:
+        """How large a new policy version may be."""
+        return SizeLimits(
+            files=self.policy_max_files,
+            file_bytes=self.policy_max_file_bytes,
+            total_bytes=self.policy_max_bytes,
+            entries=self.policy_max_entries,
+        )
+
+    @property
+    def policy_body_bytes(self) -> int:
+        """The largest body of an upload of rule files: the files (as JSON, a character may take three times
+        its bytes, "\\u00e9" for "é") and the rest of the request, as any body."""
+        return 3 * self.policy_max_bytes + self.max_body_bytes

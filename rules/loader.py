@@ -3,7 +3,8 @@
 `load_policy(folder)` reads every `*.yaml` directly in the folder (not `tests/`): exactly one general file
 (top key `general`) and theme files (top key `theme`). It checks the whole format of rules/README.md, keeps
 going after an error, and raises `PolicyError` with all errors as `path:line:column: message`. A policy is
-returned only when nothing is wrong: it is never half-loaded.
+returned only when nothing is wrong: it is never half-loaded. A policy larger than its `SizeLimits` (files,
+bytes, entries: `rules.sizes`) is refused as soon as that is known, without reading the rest.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rules.model import (
     Theme,
     Unit,
 )
+from rules.sizes import DEFAULT_LIMITS, SizeLimits, entries_of, kib, too_many_files
 from rules.source import (
     ID,
     MAX_FILE_BYTES,
@@ -53,18 +55,19 @@ ITEM_KEYS = ("title", "delegated_when", "limits", "basis", "note")
 LIMIT_KEYS = ("rule", "id", "text")
 
 
-def load_policy(folder: str | Path) -> Policy:
-    """The policy in `folder`; raises `PolicyError` with every error found.
+def load_policy(folder: str | Path, limits: SizeLimits | None = DEFAULT_LIMITS) -> Policy:
+    """The policy in `folder`; raises `PolicyError` with every error found. `limits`: how large it may be
+    (None: only the format's own bound on a file, for a version that was stored already).
 
     Its version is the hex SHA-256 over the rule files in name order, each fed as
     `name NUL byte-length NUL bytes`; `Policy.files` holds each file's name and the SHA-256 of its bytes.
     """
-    files = _read_folder(Path(folder))
+    files = _read_folder(Path(folder), limits)
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
-    reader = _PolicyReader()
+    reader = _PolicyReader(limits)
     policy = reader.read(files, digest.hexdigest(), str(folder))
     if policy is None or reader.errors:
         raise PolicyError(reader.errors or [LoadError(str(folder), 0, 0, "the policy is incomplete")])
@@ -76,20 +79,37 @@ def load_policy(folder: str | Path) -> Policy:
     return policy
 
 
-def _read_folder(folder: Path) -> list[tuple[str, bytes]]:
-    """The rule files of the folder, sorted by name, with their bytes (at most one byte over the cap)."""
+def _read_folder(folder: Path, limits: SizeLimits | None) -> list[tuple[str, bytes]]:
+    """The rule files of the folder, sorted by name, with their bytes: refused when there are more files,
+    or more bytes in one or together, than `limits` allow (none of a file is read past its limit)."""
     if not folder.is_dir():
         raise PolicyError([LoadError(str(folder), 0, 0, "the policy folder does not exist")])
+    paths = [path for path in sorted(folder.glob("*.yaml")) if path.is_file()]
+    if limits is not None and len(paths) > limits.files:
+        raise PolicyError([LoadError(str(folder), 0, 0, too_many_files(len(paths), limits.files))])
+    per_file = MAX_FILE_BYTES if limits is None else limits.file_bytes
     files: list[tuple[str, bytes]] = []
     errors: list[LoadError] = []
-    for path in sorted(folder.glob("*.yaml")):
-        if not path.is_file():
-            continue
+    total = 0
+    for path in paths:
         try:
             with path.open("rb") as handle:
-                files.append((path.name, handle.read(MAX_FILE_BYTES + 1)))
+                data = handle.read(per_file + 1)
         except OSError as error:
             errors.append(LoadError(path.name, 1, 1, f"the file cannot be read: {error.strerror}"))
+            continue
+        if len(data) > per_file:
+            message = f"the file is larger than {kib(per_file)}, the most a rule file may hold"
+            errors.append(LoadError(path.name, 1, 1, message))
+            continue
+        total += len(data)
+        if limits is not None and total > limits.total_bytes:
+            message = (
+                f"the rule files are larger than {kib(limits.total_bytes)} together, the most a policy may "
+                f"hold (from {path.name} on)"
+            )
+            raise PolicyError([*errors, LoadError(str(folder), 0, 0, message)])
+        files.append((path.name, data))
     for path in sorted(folder.glob("*.yml")):  # never skip rules silently because of a file name
         errors.append(
             LoadError(path.name, 1, 1, f"rule files end in .yaml: rename {path.name} to {path.stem}.yaml")
@@ -104,8 +124,10 @@ def _read_folder(folder: Path) -> list[tuple[str, bytes]]:
 class _PolicyReader(TreeReader):
     """Reads the trees of all files; every problem goes to `errors` and reading goes on."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: SizeLimits | None) -> None:
         super().__init__()
+        self.limits = limits
+        self.entries = 0  # counted while the files are parsed, against `limits.entries`
         self.units: dict[str, Unit | None] = {}  # every parameter declared; None when its unit is broken
         self.parameters: dict[str, Parameter] = {}
         self.defined_at: dict[str, SourceRef] = {}  # parameter name -> where it is defined
@@ -118,6 +140,8 @@ class _PolicyReader(TreeReader):
         for name, data in files:
             tree, errors = parse_yaml(data, name)
             self.errors.extend(errors)
+            if tree is not None and not self._within_limits(tree):
+                return None
             kind = self._file_kind(tree) if tree is not None else None
             if isinstance(tree, MappingNode) and kind is not None:
                 (general_files if kind == "general" else theme_files).append((name, tree))
@@ -139,6 +163,21 @@ class _PolicyReader(TreeReader):
             parameters=MappingProxyType(dict(self.parameters)),
             files=tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files),
         )
+
+    def _within_limits(self, tree: Node) -> bool:
+        """Count the entries of one more file; past the limit, say where, and read no further."""
+        if self.limits is None:
+            return True
+        for ref in entries_of(tree):
+            self.entries += 1
+            if self.entries > self.limits.entries:
+                self.error(
+                    ref,
+                    f"the policy has more than {self.limits.entries} entries (items, their limits, "
+                    "parameters and their dated values together), the most a policy may hold",
+                )
+                return False
+        return True
 
     def _text(self, node: Node | None, where: str, placeholders: bool = False) -> Text | None:
         text = self.text(node, where)

@@ -28,9 +28,11 @@ from starlette.types import ASGIApp
 
 from api.composition import Mandaat, build
 from api.http import aid_requests, auth, blocking, dossiers, envelopes, escalations, log, policy
+from api.http.body_limit import BodyLimit, BodyLimits
 from api.http.errors import install_error_handlers, problem_media_types
 from api.settings import Settings
 from api.web import install_web
+from api.web.routes_policy import UPLOAD_PATH
 from api.web.security import SecurityHeaders
 from envelopes.domain.ids import brussels_date
 
@@ -95,8 +97,10 @@ class MandaatAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         """The security headers around everything, Starlette's server-error handler included: a 500 carries
-        them too (see api/web/security.py)."""
-        return SecurityHeaders(super().build_middleware_stack())
+        them too (see api/web/security.py); inside them, the limit on request bodies, before anything reads
+        a body or authenticates its sender (api/http/body_limit.py)."""
+        limits: BodyLimits = self.state.body_limits
+        return SecurityHeaders(BodyLimit(super().build_middleware_stack(), limits))
 
 
 def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAPI:
@@ -125,6 +129,7 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
         **_telemetry_off(),
     )
     app.state.mandaat = mandaat
+    app.state.body_limits = body_limits(settings)
     install_error_handlers(app)
     for module in (auth, dossiers, aid_requests, envelopes, escalations, log, policy):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -132,6 +137,15 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
         _serve_docs(app)
     install_web(app)  # the web pages (api/web), after every API route
     return app
+
+
+def body_limits(settings: Settings) -> BodyLimits:
+    """The ordinary limit on a request body, and the larger one of the two addresses that take rule files."""
+    rule_files = settings.policy_body_bytes
+    return BodyLimits(
+        settings.max_body_bytes,
+        {("POST", API_PREFIX + policy.VERSIONS_PATH): rule_files, ("POST", UPLOAD_PATH): rule_files},
+    )
 
 
 def app_from_environment() -> FastAPI:

@@ -3,7 +3,8 @@
 - `DomainError` (the one hierarchy: the domain's refusals and the way in's) → its `status`, a stable `type`
   (`urn:mandaat:problem:<code>`), a title, the detail, and for invalid input the field at fault in `errors`
   (named as the API names it: `beneficiary_id`, not the domain's `beneficiary_key`).
-- Request validation → 422 `validation-error` with every field at fault.
+- Request validation → 422 `validation-error` with every field at fault, up to `MAX_LISTED_ERRORS` of them
+  and how many more there were (`more_errors`): an answer stays small whatever was sent.
 - Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail.
 
 Refusals (401, 403, and a caseworker asking for someone else's dossier) are written to the access log.
@@ -55,6 +56,7 @@ TITLES: Mapping[str, str] = {
     "too_many_attempts": "Too many failed sign-ins",
     "weak_password": "Password too weak",
     "validation_error": "Invalid request",
+    "body_too_large": "Request body too large",
     "method_not_allowed": "Method not allowed",
     "internal_error": "Internal error",
 }
@@ -68,6 +70,8 @@ API_FIELDS: Mapping[str, str] = {
     "question": "motivation",
 }
 _HEADER_FIELDS = {"Idempotency-Key"}
+MAX_LISTED_ERRORS = 20
+"""An error answer lists at most this many fields at fault (or rule-file problems), and says how many more."""
 
 
 class HiddenDossier(NotFound):
@@ -88,6 +92,7 @@ def problem(
     detail: str,
     *,
     errors: Sequence[Mapping[str, str]] | None = None,
+    more_errors: int = 0,
     figures: Mapping[str, str] | None = None,
     headers: Mapping[str, str] | None = None,
     retry_after: int | None = None,
@@ -100,6 +105,7 @@ def problem(
         detail=detail,
         code=code,
         errors=None if errors is None else [FieldError(**error) for error in errors],
+        more_errors=more_errors or None,
         figures=None if not figures else dict(figures),
         retry_after=retry_after,
         error=oauth_error,
@@ -121,7 +127,8 @@ def client_of(request: Request) -> Client:
 def _field_errors(error: DomainError) -> list[dict[str, str]] | None:
     if isinstance(error, PolicyRejected):
         return [
-            {"field": "files", "location": "body", "message": _shown(problem)} for problem in error.problems
+            {"field": "files", "location": "body", "message": _shown(problem)}
+            for problem in error.problems[:MAX_LISTED_ERRORS]
         ]
     if error.field is None:
         return None if not isinstance(error, InvalidInput) else []
@@ -160,14 +167,19 @@ def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, TooManyAttempts):
         retry_after = error.retry_after
         headers["Retry-After"] = str(error.retry_after)
-    detail = error.message
+    detail, more = error.message, 0
     if isinstance(error, PolicyRejected):
-        detail = "the rule files do not load:\n" + "\n".join(_shown(problem) for problem in error.problems)
+        listed = [_shown(problem) for problem in error.problems[:MAX_LISTED_ERRORS]]
+        more = len(error.problems) - len(listed)
+        detail = (
+            "the rule files do not load:\n" + "\n".join(listed) + (f"\n… and {more} more" if more else "")
+        )
     return problem(
         error.status,
         error.code,
         detail,
         errors=_field_errors(error),
+        more_errors=more,
         figures=error.figures,
         headers=headers,
         retry_after=retry_after,
@@ -192,12 +204,15 @@ def _location(loc: Sequence[int | str]) -> tuple[str, str]:
 
 def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    found = error.errors()
     errors = []
-    for item in error.errors():
+    for item in found[:MAX_LISTED_ERRORS]:
         field, where = _location(tuple(item.get("loc", ())))
         errors.append({"field": field, "location": where, "message": str(item.get("msg", "invalid"))})
-    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-    return problem(422, "validation_error", f"the request is not valid: {fields}", errors=errors)
+    more = len(found) - len(errors)
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors)) + (f" and {more} more" if more else "")
+    detail = f"the request is not valid: {fields}"
+    return problem(422, "validation_error", detail, errors=errors, more_errors=more)
 
 
 def _http_error(request: Request, error: Exception) -> JSONResponse:
@@ -236,6 +251,7 @@ _DESCRIPTIONS = {
     403: "Not allowed for this role or this user (problem details)",
     404: "Not found, or not visible to this user (problem details)",
     409: "Not possible in the current state (problem details)",
+    413: "The request body is larger than this address takes (problem details)",
     422: "Invalid input, with each field at fault (problem details)",
     429: "Too many failed sign-ins; see Retry-After (problem details)",
 }

@@ -16,6 +16,7 @@ from envelopes.services import register_policy_version
 from envelopes.services.commands import RegisterPolicyVersion
 
 router = APIRouter(prefix="/policy", tags=["policy"], responses=problems(401, 403))
+VERSIONS_PATH = "/policy/versions"  # takes rule files: a larger body limit (api/http/app.py)
 
 
 @router.get("", responses=problems(409))
@@ -43,12 +44,15 @@ def policy_versions(user: CurrentUser, mandaat: Services) -> list[PolicyVersionP
     ]
 
 
-@router.post("/versions", status_code=201, responses=problems(409, 422))
+@router.post("/versions", status_code=201, responses=problems(409, 413, 422))
 @long_running
 def register_version(
     body: PolicyVersionCreate, user: PolicyOfficer, mandaat: Services
 ) -> PolicyVersionPublic:
-    """Register rule files, in force from `effective_from` (today or later)."""
+    """Register rule files, in force from `effective_from` (today or later). A policy holds at most
+    `MANDAAT_POLICY_MAX_FILES` files of `MANDAAT_POLICY_MAX_FILE_BYTES` bytes, `MANDAAT_POLICY_MAX_BYTES`
+    together and `MANDAAT_POLICY_MAX_ENTRIES` entries; more is refused with every limit named."""
     command = RegisterPolicyVersion(user.id, body.files, body.effective_from, body.expected_version)
-    answer = register_policy_version(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
+    limits = mandaat.settings.policy_limits()
+    answer = register_policy_version(command, mandaat.uow(), mandaat.decisions, mandaat.clock, limits)
     return PolicyVersionPublic(version=answer.version, effective_from=answer.effective_from)

@@ -282,6 +282,7 @@ _PAGES: dict[str, str] = {
     "Wachtwoord": "Password",
     "Wat de regels zagen": "What the rules saw",
     "Wat er fout is ({count}), als bestand:regel:kolom:": "What is wrong ({count}), as file:line:column:",
+    "En nog {count} meer: toon ze allemaal met mandaat rules check.": "And {count} more: show them all with mandaat rules check.",
     "Wie": "Who",
     "Zoals in uw dossierbeheer, bijvoorbeeld MA-2026-0042.": "As in your case management system, for example MA-2026-0042.",
 }

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from api.http.errors import MAX_LISTED_ERRORS
 from api.web.i18n import Words
 from envelopes.domain.errors import DomainError, PolicyRejected
 from rules.money import Money
@@ -22,7 +23,8 @@ _TEMPORARY_FOLDER = re.compile(r"^\S*mandaat-policy-[^/:\s]*/?(?::0:0)?:? ?")
 class Refusal:
     field: str | None  # the form field at fault (the domain's name), or None for the form as a whole
     text: str  # in the session's language
-    problems: tuple[str, ...] = ()  # every `path:line:column: message` of rule files that do not load
+    problems: tuple[str, ...] = ()  # the `path:line:column: message`s of rule files that do not load
+    more_problems: int = 0  # how many more there were than `problems` lists (MAX_LISTED_ERRORS)
 
 
 BY_FIELD: Mapping[tuple[str, str], str] = {
@@ -76,8 +78,9 @@ BY_CODE: Mapping[str, str] = {
 def refusal(error: DomainError, words: Words) -> Refusal:
     field = _field(error.field)
     if isinstance(error, PolicyRejected):
-        problems = tuple(_shown(problem) for problem in error.problems)
-        return Refusal("files", words(BY_CODE["policy_rejected"]), problems)
+        problems = tuple(_shown(problem) for problem in error.problems[:MAX_LISTED_ERRORS])
+        more = len(error.problems) - len(problems)
+        return Refusal("files", words(BY_CODE["policy_rejected"]), problems, more)
     if error.code == "insufficient_funds":
         return Refusal("amount", _insufficient(error.figures, words))
     if error.code == "invalid_transition" and "status" in error.figures:

@@ -17,13 +17,15 @@ from envelopes.repositories import PolicyRepository
 from rules import evaluate as evaluate_with_rules
 from rules import load_policy
 from rules.decision import Decision
-from rules.errors import PolicyError
+from rules.errors import LoadError, PolicyError
 from rules.model import Policy
 from rules.request import DecisionRequest
+from rules.sizes import DEFAULT_LIMITS, SizeLimits, too_many_files
 
 Evaluator = Callable[[Policy, DecisionRequest], Decision]
-Compiler = Callable[[Mapping[str, str]], Policy]
-"""Rule files (name -> text) to a policy; raises rules.errors.PolicyError with every problem."""
+Compiler = Callable[[Mapping[str, str], SizeLimits | None], Policy]
+"""Rule files (name -> text) to a policy within the size limits (None: a stored version, admitted already);
+raises rules.errors.PolicyError with every problem."""
 
 
 class PolicyIntegrityError(RuntimeError):
@@ -37,10 +39,11 @@ class DecisionEngine:
         self._compiled: dict[str, Policy] = {}
         self._lock = threading.Lock()
 
-    def compile(self, files: Mapping[str, str]) -> Policy:
-        """Compile rule files (refused with every `file:line:column: message`), and keep the result."""
+    def compile(self, files: Mapping[str, str], limits: SizeLimits | None = DEFAULT_LIMITS) -> Policy:
+        """Compile rule files (refused with every `file:line:column: message`, also when they are larger
+        than `limits`), and keep the result."""
         try:
-            policy = self._compile_files(files)
+            policy = self._compile_files(files, limits)
         except PolicyError as error:
             raise PolicyRejected(str(problem) for problem in error.errors) from None
         with self._lock:
@@ -53,7 +56,7 @@ class DecisionEngine:
             known = self._compiled.get(version.version)
         if known is not None:
             return known
-        policy = self.compile(version.file_map())
+        policy = self.compile(version.file_map(), None)  # admitted when it was registered
         if policy.version != version.version:
             raise PolicyIntegrityError(
                 f"the rule files stored as version {version.version} hash to {policy.version}"
@@ -80,12 +83,15 @@ class DecisionEngine:
         return decision
 
 
-def load_policy_files(files: Mapping[str, str]) -> Policy:
-    """Write the rule files to a private folder and load them with `rules.load_policy` (which hashes them)."""
+def load_policy_files(files: Mapping[str, str], limits: SizeLimits | None) -> Policy:
+    """Write the rule files to a private folder and load them with `rules.load_policy` (which hashes them).
+    More files than `limits` allow are refused before any is written."""
     with tempfile.TemporaryDirectory(prefix="mandaat-policy-") as folder:
+        if limits is not None and len(files) > limits.files:
+            raise PolicyError([LoadError(folder, 0, 0, too_many_files(len(files), limits.files))])
         for name, text in files.items():
             (Path(folder) / name).write_bytes(text.encode("utf-8"))
-        return load_policy(Path(folder))
+        return load_policy(Path(folder), limits)
 
 
 def rules_engine() -> DecisionEngine:

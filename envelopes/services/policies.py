@@ -17,6 +17,7 @@ from envelopes.services.common import Clock, acting
 from envelopes.services.engine import DecisionEngine
 from envelopes.services.log import record
 from envelopes.unit_of_work import UnitOfWork
+from rules.sizes import DEFAULT_LIMITS, SizeLimits
 
 SYSTEM_ACTOR = "system"  # reserved: users.RESERVED_IDS
 """The actor of what Mandaat does itself at installation, on the operator's command (`mandaat db upgrade`):
@@ -27,12 +28,17 @@ FIRST_EFFECTIVE_FROM = date(2000, 1, 1)
 
 
 def register_policy_version(
-    cmd: RegisterPolicyVersion, uow: UnitOfWork, engine: DecisionEngine, clock: Clock
+    cmd: RegisterPolicyVersion,
+    uow: UnitOfWork,
+    engine: DecisionEngine,
+    clock: Clock,
+    limits: SizeLimits = DEFAULT_LIMITS,
 ) -> PolicyVersionAnswer:
-    """Refused, with every `file:line:column: message`, when the files do not load; nothing changes then."""
+    """Refused, with every `file:line:column: message`, when the files do not load or are larger than
+    `limits` (the installation's, from its settings); nothing changes then."""
     with uow:
         actor = acting(uow, cmd.actor_id, Act.REGISTER_POLICY)
-        policy = engine.compile(dict(policy_files(cmd.files)))  # before any lock: compiling takes a while
+        policy = engine.compile(dict(policy_files(cmd.files)), limits)  # before any lock: it takes a while
         if cmd.expected_version is not None and cmd.expected_version != policy.version:
             raise Conflict(
                 f"these rule files are version {policy.version}, not {cmd.expected_version}",
@@ -70,7 +76,11 @@ class PolicyInstallation:
 
 
 def install_first_policy_version(
-    files: Mapping[str, str], uow: UnitOfWork, engine: DecisionEngine, clock: Clock
+    files: Mapping[str, str],
+    uow: UnitOfWork,
+    engine: DecisionEngine,
+    clock: Clock,
+    limits: SizeLimits = DEFAULT_LIMITS,
 ) -> PolicyInstallation:
     """Store `files` (a policy folder's rule files) as the first version, in force from 2000-01-01, when the
     database holds no version yet; otherwise change nothing and say which version is in force today.
@@ -82,7 +92,7 @@ def install_first_policy_version(
         today = brussels_date(now)
         if uow.policies.all():
             return _already_installed(uow, today)
-        policy = engine.compile(dict(policy_files(files)))  # before the lock: compiling takes a while
+        policy = engine.compile(dict(policy_files(files)), limits)  # before the lock: it takes a while
         uow.log.lock_head()  # one installer at a time: a rival's version is visible once this is held
         if uow.policies.all():
             return _already_installed(uow, today)

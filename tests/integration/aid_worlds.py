@@ -38,6 +38,7 @@ from rules import evaluate
 from rules.model import Policy
 from rules.money import Money
 from rules.policies import DEMO_POLICY
+from rules.sizes import SizeLimits
 from tests.integration.aid_model import FIRST_CEILING, Clock, DossierModel, EnvelopeModel, Model
 
 START = date(2026, 3, 2)  # a Monday in the winter season; the machine's clock stays within 2026
@@ -69,10 +70,10 @@ def shared_engine() -> DecisionEngine:
     its files every time; the machine registers a few variants over and over)."""
     compiled: dict[tuple[tuple[str, str], ...], Policy] = {}
 
-    def compile_files(files: Mapping[str, str]) -> Policy:
+    def compile_files(files: Mapping[str, str], limits: SizeLimits | None) -> Policy:
         key = tuple(sorted(files.items()))
         if key not in compiled:
-            compiled[key] = load_policy_files(files)
+            compiled[key] = load_policy_files(files, limits)
         return compiled[key]
 
     return DecisionEngine(compile_files, evaluate)

@@ -240,3 +240,18 @@ def everyday_request(rng: random.Random, items: list[tuple[str, str]]) -> dict[s
         "envelope": {"available": _money(rng, 50000, 2000000), "frozen": rng.random() < 0.01},
         "dossier_id": "d1",
     }
+
+
+def plain_theme(theme: str, items: int) -> str:
+    """A theme file of `items` items, each always delegated with one limit: 2 entries an item, as small as
+    an item is written (for the tests of a policy's size limits, rules/sizes.py)."""
+    lines = [f"theme: {theme}", "title: {nl: Thema}", 'basis: "Raad, art. 1"', "items:"]
+    for number in range(items):
+        lines += [
+            f"  item_{number}:",
+            "    title: {nl: Hulp}",
+            "    delegated_when: always",
+            "    limits:",
+            '      - amount per request <= "10.00"',
+        ]
+    return "\n".join(lines) + "\n"

@@ -168,7 +168,10 @@ class Problem(Public):
     detail: str
     code: str = Field(description="the same kind of problem as `type`, as one word")
     errors: list[FieldError] | None = Field(
-        default=None, description="for invalid input: each field at fault"
+        default=None, description="for invalid input: each field at fault (the first 20)"
+    )
+    more_errors: int | None = Field(
+        default=None, description="how many more fields at fault there were than `errors` lists"
     )
     figures: dict[str, str] | None = Field(
         default=None, description="the numbers involved, e.g. an available balance"

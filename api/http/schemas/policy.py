@@ -107,8 +107,10 @@ class PolicyPublic(Public):
 
 
 class PolicyVersionCreate(Body):
-    files: dict[FileName, Annotated[str, Field(max_length=1_000_000)]] = Field(
-        min_length=1, max_length=100, description="the rule files: name (e.g. kleding.yaml) → text"
+    files: dict[FileName, str] = Field(
+        min_length=1,
+        description="the rule files: name (e.g. kleding.yaml) → text; at most MANDAAT_POLICY_MAX_FILES "
+        "files, MANDAAT_POLICY_MAX_FILE_BYTES each and MANDAAT_POLICY_MAX_BYTES together",
     )
     effective_from: IsoDate = Field(description="the first day it is in force: today or later")
     expected_version: Version | None = Field(

@@ -127,7 +127,9 @@ def test_the_problem_types_are_stable() -> None:
     """Clients match on these: a type is never renamed (add new ones at will)."""
     assert sorted(problem_type(code) for code in TITLES) == [
         "urn:mandaat:problem:already-exists",
+        "urn:mandaat:problem:body-too-large",
         "urn:mandaat:problem:conflict",
+        "urn:mandaat:problem:control-character",
         "urn:mandaat:problem:domain-error",
         "urn:mandaat:problem:envelope-frozen",
         "urn:mandaat:problem:forbidden",

@@ -30,6 +30,7 @@ from rules.model import (
     WindowKind,
 )
 from rules.request import DecisionRequest
+from rules.sizes import SizeLimits
 
 CEILING = 25_000  # the policy's mandate ceiling: € 250,00
 WINTER_SHOES_MAX = 6_000  # € 60,00 per pair
@@ -69,8 +70,8 @@ def make_policy(version: str) -> Policy:
     return Policy(version=version, general=general, themes=MappingProxyType(themes), parameters={})
 
 
-def fake_compile(files: Mapping[str, str]) -> Policy:
-    """Rule files to the fake policy; a file containing "kapot:" does not load."""
+def fake_compile(files: Mapping[str, str], limits: SizeLimits | None = None) -> Policy:
+    """Rule files to the fake policy; a file containing "kapot:" does not load (limits are not checked)."""
     problems = [
         LoadError(name, text.splitlines().index(line) + 1, 1, "unknown key 'kapot'")
         for name, text in sorted(files.items())

@@ -27,6 +27,7 @@ from envelopes.services.engine import DecisionEngine, PolicyIntegrityError, load
 from rules.decision import Decision
 from rules.model import Policy
 from rules.request import DecisionRequest
+from rules.sizes import DEFAULT_LIMITS, SizeLimits
 
 NEW_FILES = {**POLICY_FILES, "energie.yaml": "theme: energie\n"}
 
@@ -118,9 +119,9 @@ def stored_as(version: str) -> PolicyVersion:
 def test_the_engine_compiles_a_stored_version_once() -> None:
     compiled: list[str] = []
 
-    def counting(files: Mapping[str, str]) -> Policy:
+    def counting(files: Mapping[str, str], limits: SizeLimits | None) -> Policy:
         compiled.append("x")
-        return fake_compile(files)
+        return fake_compile(files, limits)
 
     engine = DecisionEngine(counting, FakeEvaluator())
     version = stored_as(fake_compile(POLICY_FILES).version)
@@ -147,15 +148,18 @@ def test_an_evaluator_that_names_another_version_is_not_trusted(world: World) ->
 
 def test_the_real_engine_loads_the_files_from_a_private_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, bytes] = {}
+    limits_seen: list[SizeLimits | None] = []
 
-    def load_policy(folder: Path) -> Policy:
+    def load_policy(folder: Path, limits: SizeLimits | None) -> Policy:
         seen.update({p.name: p.read_bytes() for p in folder.iterdir()})
+        limits_seen.append(limits)
         return make_policy("c" * 64)
 
     monkeypatch.setattr(engine_module, "load_policy", load_policy)
     files = {"algemeen.yaml": "general:\r\n  title: {nl: Één}\n"}
-    assert load_policy_files(files).version == "c" * 64
+    assert load_policy_files(files, DEFAULT_LIMITS).version == "c" * 64
     assert seen == {"algemeen.yaml": files["algemeen.yaml"].encode("utf-8")}
+    assert limits_seen == [DEFAULT_LIMITS]
 
 
 # --- users ------------------------------------------------------------------------------------------------
