@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from api.auth.access import Client
 from api.composition import Mandaat, build
@@ -183,6 +185,43 @@ def serving(url: str, installation: Installation, **overrides: Any) -> Iterator[
             yield Api(client, mandaat, clock, installation.tokens, installation.envelopes)
     finally:
         mandaat.close()
+
+
+def postgres_serving(server_url: str, installation: Installation, **overrides: Any) -> Iterator[Api]:
+    """An installation of its own in a new PostgreSQL schema on `server_url`, and an application on it; the
+    schema is dropped afterwards."""
+    schema = f"e2e_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        upgrade(rendered)
+        tokens, envelopes = install(rendered, installation.decisions)
+        on_postgres = Installation(None, tokens, envelopes, installation.decisions)
+        yield from serving(rendered, on_postgres, **overrides)
+    finally:
+        with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""The params of a fixture that serves on each database (`serving_on`)."""
+
+
+def serving_on(request: pytest.FixtureRequest, folder: Path, **overrides: Any) -> Iterator[Api]:
+    """An application on a copy of the installation (SQLite) or on an installation of its own (PostgreSQL),
+    as `request.param` says (a fixture parametrised with `DATABASES`)."""
+    installation: Installation = request.getfixturevalue("installation")
+    if request.param == "sqlite":
+        yield from fresh_api(installation, folder, **overrides)
+    else:
+        server = request.getfixturevalue("postgres_server_url")
+        yield from postgres_serving(server, installation, **overrides)
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -3,40 +3,20 @@ resource, so that every query of the read side and of sign-in runs on PostgreSQL
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
-from envelopes.persistence.migrate import upgrade
 from tests.e2e.http import world
-from tests.e2e.http.conftest import OTHER_CASEWORKER, Api, Installation, install, serving
+from tests.e2e.http.conftest import OTHER_CASEWORKER, Api, Installation, postgres_serving
 from tests.integration.conftest import postgres_server_url  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.postgres
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def pg_api(postgres_server_url: str, installation: Installation) -> Iterator[Api]:  # noqa: F811
-    schema = f"e2e_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    url = make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        upgrade(rendered)
-        tokens, envelopes = install(rendered, installation.decisions)
-        on_postgres = Installation(None, tokens, envelopes, installation.decisions)
-        yield from serving(rendered, on_postgres)
-    finally:
-        with psycopg.connect(_libpq(postgres_server_url), autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    yield from postgres_serving(postgres_server_url, installation)
 
 
 def test_a_working_day_on_postgresql(pg_api: Api) -> None:
