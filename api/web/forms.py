@@ -68,7 +68,7 @@ class Fields:
         """A password as typed (never trimmed): one line without control characters but TAB."""
         value = self.form.get(name)
         text = value if isinstance(value, str) else ""
-        return text if self._readable(name, text, lines=False) else ""
+        return text if self._readable(name, with_lf(text), lines=False) else ""
 
     def _readable(self, name: str, value: str, *, lines: bool) -> bool:
         found = control_character(value, lines=lines)
