@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from envelopes.domain.errors import InvalidInput
+from envelopes.domain.text import control_character, with_lf
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -58,6 +59,8 @@ def check_password(password: str, *, user_id: str) -> str:
         raise WeakPassword(f"a password has at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"a password has at most {MAX_LENGTH} characters")
+    if control_character(with_lf(password), lines=False) is not None:
+        raise WeakPassword("a password is one line without control characters (sign-in would refuse it)")
     if len(set(password)) < MIN_DISTINCT:
         raise WeakPassword(f"a password has at least {MIN_DISTINCT} different characters")
     lowered = password.lower()

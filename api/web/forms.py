@@ -137,7 +137,7 @@ class Fields:
 
     def identifier(self, name: str, *, missing: str = "Maak een keuze.") -> str:
         value = self.raw(name)
-        if not _ID.match(value):
+        if not _ID.fullmatch(value):
             self.fail(name, missing)
             return ""
         return value

@@ -131,7 +131,7 @@ class Envelope:
     def open(
         cls, *, theme: str, year: int, team: str | None, allocation: Money, at: datetime
     ) -> tuple[Envelope, list[LedgerEntry]]:
-        if not _THEME.match(theme):
+        if not _THEME.fullmatch(theme):
             raise InvalidInput(f'"{theme}" is not a theme id: [a-z][a-z0-9_]*', field="theme")
         if not 2000 <= year <= 2100:
             raise InvalidInput(f"{year} is not a budget year", field="year")

@@ -39,7 +39,7 @@ class PolicyVersion:
         by: str,
         at: datetime,
     ) -> PolicyVersion:
-        if not _VERSION.match(version):
+        if not _VERSION.fullmatch(version):
             raise ValueError(f"{version!r} is not a policy version (a sha256 in hex)")
         dates = {known.effective_from for known in existing}
         if effective_from in dates:

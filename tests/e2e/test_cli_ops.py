@@ -37,6 +37,7 @@ from rules.policies import DEMO_POLICY
 
 # Fixtures: an empty database of its own, an SQLite file or (marked postgres) a PostgreSQL schema.
 from tests.integration.conftest import empty_database_url, postgres_server_url  # noqa: F401
+from tests.support.generate import plain_theme
 
 MANDAAT = Path(sys.executable).parent / "mandaat"
 REFERENCE = "OCMW-E2E-4711"
@@ -423,3 +424,27 @@ def test_registering_is_refused_with_every_error_or_reason_and_stores_nothing(
     assert_exit(register(DEMO_POLICY, "2020-01-01", "paul", sqlite_url), 2, "today (")
     assert_exit(register(DEMO_POLICY, "2020-02-30", "paul", sqlite_url), 2, "is not a date")
     assert len(entries(sqlite_url)) == before
+
+
+def test_registering_rule_files_over_the_size_limits_stores_nothing(
+    tmp_path: Path,
+    empty_database_url: str,  # noqa: F811 (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    filled = fill(empty_database_url)
+    larger = tmp_path / "groter"
+    shutil.copytree(DEMO_POLICY, larger)
+    (larger / "meer.yaml").write_text(plain_theme("meer", 10), "utf-8")
+    tomorrow = brussels_date(utc_now()) + timedelta(days=1)
+    monkeypatch.setenv("MANDAAT_POLICY_MAX_ENTRIES", "40")
+
+    checked = mandaat("rules", "check", str(larger))
+    refused = register(larger, tomorrow, "paul", filled.url)
+    monkeypatch.setenv("MANDAAT_POLICY_MAX_ENTRIES", "100")
+    accepted = register(larger, tomorrow, "paul", filled.url)
+
+    for result in (checked, refused):
+        assert_exit(result, 1, "the policy has more than 40 entries (items, their limits, parameters")
+        assert re.search(r"meer\.yaml:\d+:\d+: the policy has more than 40 entries", result.stderr)
+    assert last_sequence(filled.url) == filled.last + 1  # only the registration that was allowed
+    assert_exit(accepted, 0, f"in force from {tomorrow}")
