@@ -5,7 +5,9 @@ TAB, and LF where it has lines (a justification, a reason, a motivation, a quest
 team, a reference, a login name) holds no LF either. Refused are the C0 controls, DEL and the C1 controls
 (U+0080-U+009F): nobody types them, they show as nothing or garble a page, a letter or a terminal (ESC starts
 a terminal's escape sequence), PostgreSQL cannot store NUL at all, and C1 controls in a text are the mark of
-Windows-1252 bytes read as Latin-1: refusing them says so, where storing them would keep the garbage.
+Windows-1252 bytes read as Latin-1: refusing them says so, where storing them would keep the garbage. An
+unpaired surrogate (U+D800-U+DFFF, which JSON can write as "\\ud800") is refused too: it is no character,
+and neither database can store it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import re
 
 from envelopes.domain.errors import ControlCharacter, InvalidInput
 
-_REFUSED_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control but TAB and LF
-_REFUSED_IN_A_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # every control but TAB
+_REFUSED_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # every control but TAB, LF
+_REFUSED_IN_A_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # every control but TAB
 LINES_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 """What a text with lines may hold as it is sent (CR is made LF), as a JSON Schema pattern."""
 LINE_PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f-\x9f]*$"
@@ -36,7 +38,12 @@ def control_character(text: str, *, lines: bool) -> tuple[int, str] | None:
 
 def refusal_text(position: int, character: str, *, lines: bool) -> str:
     """Why a text with this character is refused (the API's and the domain's message)."""
-    kind = "a line break" if character == "U+000A" else f"the control character {character}"
+    if character == "U+000A":
+        kind = "a line break"
+    elif 0xD800 <= int(character[2:], 16) <= 0xDFFF:
+        kind = f"the unpaired surrogate {character} (no character)"
+    else:
+        kind = f"the control character {character}"
     rule = (
         "only tab and line breaks are allowed, no other control character"
         if lines

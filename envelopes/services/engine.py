@@ -90,7 +90,7 @@ def load_policy_files(files: Mapping[str, str], limits: SizeLimits | None) -> Po
         if limits is not None and len(files) > limits.files:
             raise PolicyError([LoadError(folder, 0, 0, too_many_files(len(files), limits.files))])
         for name, text in files.items():
-            (Path(folder) / name).write_bytes(text.encode("utf-8"))
+            (Path(folder) / name).write_bytes(text.encode("utf-8", "surrogatepass"))  # the loader says
         return load_policy(Path(folder), limits)
 
 

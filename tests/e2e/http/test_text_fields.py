@@ -4,6 +4,7 @@ lines, refused where it is a single line (envelopes/domain/text.py)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -267,3 +268,35 @@ def test_a_nul_in_a_sign_in_name_is_invalid_input_not_a_server_error(served: Api
         {"field": "username", "location": "body", "message": response.json()["detail"]}
     ]
     assert served.sign_in(world.CASEWORKER).status_code == 200  # not counted as a failed sign-in
+
+
+def test_an_unpaired_surrogate_is_refused_not_a_server_error(served: Api) -> None:
+    """JSON can write half a UTF-16 pair ("\\ud800"): no character, and no database stores it."""
+    dossier = world.open_dossier(served)
+    head = served.log_head()
+    body = json.dumps(world.aid_body(dossier, justification="PLACEHOLDER"))
+
+    response = served.post(
+        "/aid-requests",
+        as_=world.CASEWORKER,
+        content=body.replace("PLACEHOLDER", "a\\ud800b").encode(),
+        headers={"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex},
+    )
+
+    assert_refused(served, response, "justification", head)
+    assert "unpaired surrogate U+D800" in response.json()["errors"][0]["message"]
+
+
+def test_rule_files_with_an_unpaired_surrogate_are_refused_as_not_utf8(served: Api) -> None:
+    files = {"algemeen.yaml": "general:\n  title: {nl: PLACEHOLDER}\n"}
+    body = json.dumps({"files": files, "effective_from": "2026-12-01"}).replace("PLACEHOLDER", "\\udc80")
+
+    response = served.post(
+        "/policy/versions",
+        as_=world.POLICY,
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422, response.text
+    assert "algemeen.yaml:2:15: the file is not UTF-8 text" in response.json()["detail"]

@@ -15,6 +15,7 @@ from envelopes.domain.users import Role, User
 from rules.money import Money
 
 REFUSED = ["\x00", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9b", "\x9f"]
+REFUSED += ["\ud800", "\udfff"]  # unpaired surrogates: JSON can send them, no database stores them
 ACCEPTED = ["\t", " ", "~", "\xa0", "é", "€", "\u2028", "😀"]
 
 
