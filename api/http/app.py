@@ -68,8 +68,10 @@ logger = logging.getLogger("mandaat.api")
 DESCRIPTION = """Delegated emergency-aid decisions within the council's framework.
 
 Sign in with **Authorize** (user name and password): every other call needs the bearer token. Amounts are
-decimal strings (`"55.00"`). Errors are `application/problem+json` (RFC 9457) with a stable `type`
-(`urn:mandaat:problem:…`) and, for invalid input, every field at fault in `errors`."""
+decimal strings (`"55.00"`). Texts hold no control characters but tab, and line breaks (kept as LF) only
+where a text has lines. Errors are `application/problem+json` (RFC 9457) with a stable `type`
+(`urn:mandaat:problem:…`) and, for invalid input, the fields at fault in `errors` (at most 20; `more_errors`
+says how many more). A body larger than the service takes (1 MiB unless configured) is answered 413."""
 
 
 #: FastAPI 0.16x instruments every request with OpenTelemetry unless told not to, and exports it when the
