@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "Deze tekst bevat een onzichtbaar stuurteken ({character}, teken {position}) dat hier niet kan: typ de tekst opnieuw.": "This text holds an invisible control character ({character}, character {position}) that is not allowed here: type the text again.",
     "Deze tekst bevat een onzichtbaar stuurteken dat hier niet kan: typ de tekst opnieuw.": "This text holds an invisible control character that is not allowed here: type the text again.",
     "Dit veld is één regel tekst: laat de regeleinden weg.": "This field is one line of text: leave out the line breaks.",
+    "Dit formulier kan niet gelezen worden: het heeft te veel velden of bestanden, of het is stuk.": "This form cannot be read: it has too many fields or files, or it is broken.",
     "Dit bestaat al.": "This exists already.",
     "Dit bestaat niet (meer).": "This does not exist (any more).",
     "Dit dossier is niet aan u toegewezen.": "This dossier is not assigned to you.",

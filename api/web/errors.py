@@ -51,6 +51,8 @@ class WebRoute(APIRoute):
             except HTTPException as error:
                 if error.status_code == 404:
                     return await run_in_threadpool(error_page, request, NotFound("no such page"))
+                if error.status_code == 400:  # a form that cannot be read (too many parts, broken)
+                    return await run_in_threadpool(unreadable_page, request)
                 raise
             except Exception:
                 logger.exception("unexpected error on %s %s", request.method, client_of(request).route)
@@ -91,6 +93,14 @@ def error_page(request: Request, error: DomainError) -> Response:
         title=words("Dat lukt niet"),
         text=refusal(error, words).text,
     )
+
+
+def unreadable_page(request: Request) -> Response:
+    words = words_of(request)
+    text = words(
+        "Dit formulier kan niet gelezen worden: het heeft te veel velden of bestanden, of het is stuk."
+    )
+    return page(request, "error.html", status=400, title=words("Dat lukt niet"), text=text)
 
 
 def unexpected_page(request: Request) -> Response:

@@ -157,3 +157,14 @@ def test_a_version_within_the_limits_still_registers(served: Api) -> None:
     response = served.post("/policy/versions", as_=world.POLICY, json={"files": files, "effective_from": day})
 
     assert response.status_code == 201, response.text
+
+
+def test_an_upload_of_more_parts_than_a_form_may_hold_gets_a_readable_page(served: Api) -> None:
+    before = state(served)
+
+    response = upload(served, {f"f{number}.yaml": "theme: x\n" for number in range(1001)})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Dit formulier kan niet gelezen worden" in response.text
+    assert state(served) == before
