@@ -43,7 +43,10 @@ class Settings(BaseSettings):
         "before it is read, parsed or its sender authenticated. Rule files have their own limits, below",
     )
     policy_max_files: int = Field(
-        default=DEFAULT_LIMITS.files, ge=1, le=1000, description="rule files in one policy version"
+        default=DEFAULT_LIMITS.files,
+        ge=1,
+        le=1000,
+        description="rule files in one policy version (at most 1000)",
     )
     policy_max_file_bytes: int = Field(
         default=DEFAULT_LIMITS.file_bytes,

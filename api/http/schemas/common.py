@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PlainValidator,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -34,10 +35,28 @@ ID_PATTERN = r"^[0-9a-f]{32}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
+MAX_UNKNOWN_FIELDS = 10_000
+"""More fields nobody asked for than this are refused as one error, not one each: making hundreds of thousands
+of errors would hold the server for a second or more."""
+
+
 class Body(BaseModel):
     """A request body: strict types, no unknown fields."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many_unknown_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict) and len(data) > MAX_UNKNOWN_FIELDS:
+            unknown = [key for key in data if key not in cls.model_fields]
+            if len(unknown) > MAX_UNKNOWN_FIELDS:
+                raise PydanticCustomError(
+                    "too_many_fields",
+                    "{count} fields this request does not take, such as {first}",
+                    {"count": len(unknown), "first": ", ".join(map(str, unknown[:3]))},
+                )
+        return data
 
 
 class Public(BaseModel):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from api.http.schemas.common import Body, IsoDate, Public
 from rules.model import Bound, Item, Parameter, Policy, Text, Unit
 from rules.money import format_cents
 
 Version = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+MAX_FILES = 1000  # the most MANDAAT_POLICY_MAX_FILES may be
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\.yaml$")]
 
 
@@ -113,6 +115,20 @@ class PolicyVersionCreate(Body):
         "files, MANDAAT_POLICY_MAX_FILE_BYTES each and MANDAAT_POLICY_MAX_BYTES together",
     )
     effective_from: IsoDate = Field(description="the first day it is in force: today or later")
+
+    @field_validator("files", mode="before")
+    @classmethod
+    def _not_thousands_of_files(cls, files: Any) -> Any:
+        """More files than any policy may have (MANDAAT_POLICY_MAX_FILES is at most 1000) are one error, not a
+        check of every name; fewer are held to the installation's own limit by the loader."""
+        if isinstance(files, dict) and len(files) > MAX_FILES:
+            raise PydanticCustomError(
+                "too_many_files",
+                "{count} files; a policy has at most {max}",
+                {"count": len(files), "max": MAX_FILES},
+            )
+        return files
+
     expected_version: Version | None = Field(
         default=None, description="the version you tested; refused when the files are another"
     )

@@ -179,3 +179,32 @@ def test_the_larger_limit_holds_only_where_it_is_given() -> None:
 
     assert (policy.status(), len(policy.body)) == (204, 900)
     assert other.status() == 413
+
+
+def test_a_body_of_many_thousands_of_unknown_fields_is_one_error(api: Api) -> None:
+    body = {f"k{number}": 1 for number in range(90_000)}
+    assert len(json.dumps(body, separators=(",", ":"))) < MiB
+
+    response = api.post("/dossiers", as_=world.CASEWORKER, json=body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "body",
+            "location": "body",
+            "message": "90000 fields this request does not take, such as k0, k1, k2",
+        }
+    ]
+
+
+def test_thousands_of_rule_files_are_one_error(api: Api) -> None:
+    files = {f"{number}": "" for number in range(5000)}
+
+    response = api.post(
+        "/policy/versions", as_=world.POLICY, json={"files": files, "effective_from": "2026-12-01"}
+    )
+
+    assert response.status_code == 422
+    assert [error["message"] for error in response.json()["errors"]] == [
+        "5000 files; a policy has at most 1000"
+    ]
