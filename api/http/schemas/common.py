@@ -135,14 +135,15 @@ def _no_control_characters(*, lines: bool) -> Any:
 _LF = BeforeValidator(_with_lf)
 _IN_LINES = AfterValidator(_no_control_characters(lines=True))
 _IN_A_LINE = AfterValidator(_no_control_characters(lines=False))
-_LINES = {"pattern": LINES_PATTERN}
-_LINE = {"pattern": LINE_PATTERN}
+_LINES = Field(json_schema_extra={"pattern": LINES_PATTERN})
+_LINE = Field(json_schema_extra={"pattern": LINE_PATTERN})
 
-Text = Annotated[str, _LF, Field(min_length=1, max_length=2000, json_schema_extra=_LINES), _IN_LINES]
+# The lengths are the string's own (checked after the line breaks are made LF, with str's own messages).
+Text = Annotated[Annotated[str, Field(min_length=1, max_length=2000)], _LF, _IN_LINES, _LINES]
 """A free text with lines (a justification, a reason): line breaks made LF; no control but TAB and LF."""
-OptionalText = Annotated[str, _LF, Field(max_length=2000, json_schema_extra=_LINES), _IN_LINES]
-LongText = Annotated[str, _LF, Field(min_length=1, max_length=10_000, json_schema_extra=_LINES), _IN_LINES]
-Line = Annotated[str, _LF, Field(min_length=1, max_length=64, json_schema_extra=_LINE), _IN_A_LINE]
+OptionalText = Annotated[Annotated[str, Field(max_length=2000)], _LF, _IN_LINES, _LINES]
+LongText = Annotated[Annotated[str, Field(min_length=1, max_length=10_000)], _LF, _IN_LINES, _LINES]
+Line = Annotated[Annotated[str, Field(min_length=1, max_length=64)], _LF, _IN_A_LINE, _LINE]
 """One line of text (a team, a user id): no control character but TAB, no line break."""
 
 

@@ -283,8 +283,7 @@ def test_an_unpaired_surrogate_is_refused_not_a_server_error(served: Api) -> Non
         headers={"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex},
     )
 
-    assert_refused(served, response, "justification", head)
-    assert "unpaired surrogate U+D800" in response.json()["errors"][0]["message"]
+    assert_refused(served, response, "justification", head)  # by pydantic's str, or else by the domain
 
 
 def test_rule_files_with_an_unpaired_surrogate_are_refused_as_not_utf8(served: Api) -> None:
