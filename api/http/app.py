@@ -14,7 +14,6 @@ import html
 import importlib.util
 import inspect
 import json
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp
 from api.composition import Mandaat, build
 from api.http import aid_requests, auth, blocking, dossiers, envelopes, escalations, log, policy
 from api.http.errors import install_error_handlers, problem_media_types
+from api.http.failures import FailureLog, unexpected
 from api.settings import Settings
 from api.web import install_web
 from api.web.security import SecurityHeaders
@@ -61,7 +61,6 @@ DOCS_PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-logger = logging.getLogger("mandaat.api")
 
 DESCRIPTION = """Delegated emergency-aid decisions within the council's framework.
 
@@ -95,8 +94,9 @@ class MandaatAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         """The security headers around everything, Starlette's server-error handler included: a 500 carries
-        them too (see api/web/security.py)."""
-        return SecurityHeaders(super().build_middleware_stack())
+        them too (see api/web/security.py). Within them, an unexpected error is logged once, without its
+        message (api/http/failures.py)."""
+        return SecurityHeaders(FailureLog(super().build_middleware_stack()))
 
 
 def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAPI:
@@ -147,8 +147,8 @@ def _warm_up(mandaat: Mandaat) -> None:
         if version is not None:
             mandaat.decisions.policy(version)
         mandaat.access.warm_up()
-    except Exception:
-        logger.warning("could not warm up (is the database migrated?)", exc_info=True)
+    except Exception as error:
+        unexpected("could not warm up (is the database migrated?)", error)
 
 
 def _serve_docs(app: FastAPI) -> None:

@@ -4,14 +4,14 @@
   (`urn:mandaat:problem:<code>`), a title, the detail, and for invalid input the field at fault in `errors`
   (named as the API names it: `beneficiary_id`, not the domain's `beneficiary_key`).
 - Request validation → 422 `validation-error` with every field at fault.
-- Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail.
+- Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail
+  (logged once, without its message, by `failures.FailureLog`).
 
 Refusals (401, 403, and a caseworker asking for someone else's dossier) are written to the access log.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.access import Client
 from api.auth.errors import NotAuthenticated, RoleNotAllowed, TooManyAttempts
+from api.http.failures import unexpected
 from api.http.schemas.common import FieldError, Problem
 from envelopes.domain.errors import DomainError, InvalidInput, NotFound, PolicyRejected
 
@@ -30,7 +31,6 @@ PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
 _TEMPORARY_FOLDER = re.compile(r"^\S*mandaat-policy-[^/:\s]*(?::0:0)?: ")
 TYPE_PREFIX = "urn:mandaat:problem:"
-logger = logging.getLogger("mandaat.api")
 
 TITLES: Mapping[str, str] = {
     "domain_error": "Refused",
@@ -138,8 +138,8 @@ def _shown(problem: str) -> str:
 def _record_refusal(request: Request, status: int, reason: str, user_id: str | None) -> None:
     try:
         request.app.state.mandaat.access.refused(client_of(request), status, reason, user_id)
-    except Exception:  # the refusal is answered even when the access log cannot be written
-        logger.exception("could not write a refused access to the access log")
+    except Exception as error:  # the refusal is answered even when the access log cannot be written
+        unexpected("could not write a refused access to the access log", error)
 
 
 def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -216,7 +216,7 @@ def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    logger.error("unexpected error on %s %s", request.method, client_of(request).route, exc_info=error)
+    """The answer to an error nobody expected; Starlette raises it again after, and `FailureLog` logs it."""
     return problem(500, "internal_error", "something went wrong on our side; nothing was changed")
 
 
