@@ -39,12 +39,16 @@ class Settings(BaseSettings):
     )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60, description="how long an access token lasts")
     login_failure_limit: int = Field(
-        default=5, ge=1, description="failed sign-ins per login name within the lockout, then 429"
+        default=5,
+        ge=1,
+        description="failed sign-ins per login name, each within the lockout of the one before, then 429",
     )
     login_client_failure_limit: int = Field(
-        default=20, ge=1, description="failed sign-ins per client address within the lockout, then 429"
+        default=20,
+        ge=1,
+        description="failed sign-ins per client address, each within the lockout of the one before, then 429",
     )
-    login_lockout_seconds: int = Field(default=60, ge=1, le=24 * 3600, description="the throttle's window")
+    login_lockout_seconds: int = Field(default=60, ge=1, le=24 * 3600, description="the throttle's pause")
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106)")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB (RFC 9106)")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes (RFC 9106)")

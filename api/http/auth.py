@@ -22,8 +22,9 @@ def issue_token(
 ) -> TokenPublic:
     """Sign in with a user name and password (form fields `username`, `password`) for a bearer token.
 
-    Five failed tries for one user name within a minute (twenty from one address) are answered 429, with
-    Retry-After, until a minute has passed."""
+    Five failed tries for one user name (twenty from one address), each within a minute of the one before,
+    are answered 429, with Retry-After, until a minute has passed since the last; tries sent at once count
+    as well."""
     issued = mandaat.access.sign_in(form.username, form.password, client_of(request))
     return TokenPublic(access_token=issued.access_token, expires_in=issued.expires_in)
 
