@@ -51,7 +51,6 @@ class Purpose(StrEnum):
 
     CASE_WORK = "case_work"  # the dossier's caseworker, working on it
     COMMITTEE_RULING = "committee_ruling"  # a committee member, ruling on (or taking note of) its requests
-    HANDOVER = "handover"  # whoever hands the dossier to another caseworker gets it back once
     DATA_EXPORT = "data_export"  # `mandaat dossier export`: everything about it, for the person
 
 
@@ -60,7 +59,6 @@ PURPOSES: Mapping[Purpose, str] = MappingProxyType(
     {
         Purpose.CASE_WORK: "case work",
         Purpose.COMMITTEE_RULING: "committee ruling",
-        Purpose.HANDOVER: "dossier handover",
         Purpose.DATA_EXPORT: "subject access request (GDPR art. 15)",
     }
 )

@@ -1,7 +1,8 @@
 """Aid requests: a caseworker asks, and gets the answer at once with every reason; previews; withdraws an
 open request; resubmits one the committee returned; approved aid can be cancelled with a reason.
 
-Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer
+Another caseworker's dossier, or a request on it, is answered as one that does not exist (404), whatever the
+act. Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer
 (the same 201 and body, with `Idempotent-Replayed: true`) and never debits twice; the same key with another
 body is refused (422 `idempotency-key-reused`).
 """
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from api.http.blocking import blocking
 from api.http.deps import AidCanceller, CaseReader, Caseworker, Limit, Offset, Services, own_cases_only
-from api.http.errors import HiddenDossier, problems
+from api.http.errors import HiddenDossier, others_hidden, problems
 from api.http.schemas.aid_requests import (
     AidDecisionPublic,
     AidPreviewPublic,
@@ -60,9 +61,10 @@ def submit(
 ) -> AidDecisionPublic:
     """Ask for aid: approved at once within the delegation, otherwise escalated to the committee with
     every reason."""
-    answer = submit_aid_request(
-        body.command(user.id, idempotency_key), mandaat.uow(), mandaat.decisions, mandaat.clock
-    )
+    with others_hidden("dossier", body.dossier_id):
+        answer = submit_aid_request(
+            body.command(user.id, idempotency_key), mandaat.uow(), mandaat.decisions, mandaat.clock
+        )
     response.headers["Location"] = f"/api/v1/aid-requests/{answer.request_id}"
     if answer.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -73,7 +75,10 @@ def submit(
 @blocking
 def preview(body: AidRequestCreate, user: Caseworker, mandaat: Services) -> AidPreviewPublic:
     """What submitting would decide now, with every reason. Writes nothing."""
-    answer = preview_aid_request(body.command(user.id), mandaat.read_uow(), mandaat.decisions, mandaat.clock)
+    with others_hidden("dossier", body.dossier_id):
+        answer = preview_aid_request(
+            body.command(user.id), mandaat.read_uow(), mandaat.decisions, mandaat.clock
+        )
     return AidPreviewPublic.of(answer)
 
 
@@ -115,9 +120,10 @@ def withdraw(
 ) -> AidDecisionPublic:
     """Withdraw an open request (escalated or returned); its hold is released."""
     reason = "" if body is None else body.reason
-    answer = withdraw_aid_request(
-        WithdrawAidRequest(user.id, request_id, reason), mandaat.uow(), mandaat.clock
-    )
+    with others_hidden("aid request", request_id):
+        answer = withdraw_aid_request(
+            WithdrawAidRequest(user.id, request_id, reason), mandaat.uow(), mandaat.clock
+        )
     return AidDecisionPublic.of(answer)
 
 
@@ -128,7 +134,8 @@ def resubmit(
 ) -> AidDecisionPublic:
     """Answer the committee's question on a returned request: it is decided again."""
     command = ResubmitAidRequest(user.id, request_id, body.justification, body.amount, body.quantity)
-    answer = resubmit_aid_request(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
+    with others_hidden("aid request", request_id):
+        answer = resubmit_aid_request(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
     return AidDecisionPublic.of(answer)
 
 
@@ -138,7 +145,8 @@ def cancel(
     request_id: RequestId, body: AidRequestCancel, user: AidCanceller, mandaat: Services
 ) -> AidDecisionPublic:
     """Undo approved aid, with a reason: its commitment is released."""
-    answer = cancel_aid(CancelAid(user.id, request_id, body.reason), mandaat.uow(), mandaat.clock)
+    with others_hidden("aid request", request_id):
+        answer = cancel_aid(CancelAid(user.id, request_id, body.reason), mandaat.uow(), mandaat.clock)
     return AidDecisionPublic.of(answer)
 
 

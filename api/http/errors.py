@@ -7,13 +7,16 @@
 - Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail
   (logged once, without its message, by `failures.FailureLog`).
 
-Refusals (401, 403, and a caseworker asking for someone else's dossier) are written to the access log.
+Refusals (401, 403, and a caseworker asking for someone else's dossier, or acting on it) are written to the
+access log. Someone else's dossier, or a request on it, is answered as one that does not exist (404), whether
+it is read or acted on (`others_hidden`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,7 +28,7 @@ from api.auth.access import Client
 from api.auth.errors import NotAuthenticated, RoleNotAllowed, TooManyAttempts
 from api.http.failures import unexpected
 from api.http.schemas.common import FieldError, Problem
-from envelopes.domain.errors import DomainError, InvalidInput, NotFound, PolicyRejected
+from envelopes.domain.errors import DomainError, InvalidInput, NotAssigned, NotFound, PolicyRejected
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
@@ -75,6 +78,17 @@ class HiddenDossier(NotFound):
 
     def __init__(self, what: str, identifier: str) -> None:
         super().__init__(f"there is no {what} {identifier}")
+
+
+@contextmanager
+def others_hidden(what: str, identifier: str) -> Iterator[None]:
+    """A caseworker's act on another caseworker's dossier (or a request on it), which the use case refuses
+    (`NotAssigned`), is answered exactly as an act on one that does not exist: no answer may tell that it is
+    there. Written to the access log as a refusal, as a read of it is."""
+    try:
+        yield
+    except NotAssigned:
+        raise HiddenDossier(what, identifier) from None
 
 
 def problem_type(code: str) -> str:
