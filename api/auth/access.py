@@ -10,8 +10,9 @@
   disabling an account, changing its role or setting a new password takes effect at once.
 - `refused`: a refused request, for the access log.
 - `set_password`: a new password (checked against the policy); every older token stops working.
-- `dossiers_read`: who read which client dossiers, when and why (GDPR accountability). Not best effort: when
-  the entry cannot be written the read fails, so no dossier is ever shown without its entry.
+- `dossiers_read`: who read which client dossiers, when, why and what of them (the household, or the aid
+  requests with their free texts), for GDPR accountability. Not best effort: when the entry cannot be
+  written the read fails, so no dossier is ever shown without its entry.
 - `session_started` / `session_is_open` / `session_ended`: browser sessions kept on the server, so that a
   session cookie stops counting when its session is signed out (a copy of it too).
 
@@ -62,6 +63,13 @@ PURPOSES: Mapping[Purpose, str] = MappingProxyType(
         Purpose.DATA_EXPORT: "subject access request (GDPR art. 15)",
     }
 )
+
+
+class Shown(StrEnum):
+    """What a read showed of a dossier (the access log's `purpose` names it when it is not the household)."""
+
+    HOUSEHOLD = "household"  # its members: birth dates, relations
+    AID_REQUESTS = "aid requests"  # its aid requests, with their justifications and the committee's words
 
 
 def purpose_of(user: User) -> Purpose:
@@ -228,32 +236,37 @@ class AccessControl:
         dossier_ids: Iterable[str],
         purpose: Purpose,
         *,
+        shown: Shown = Shown.HOUSEHOLD,
         reason: str | None = None,
     ) -> None:
-        """`user_id` read these dossiers (their internal ids), for `purpose`: one entry each, in one
-        transaction. `reason`, the operator's own words at the command line, replaces the purpose's."""
+        """`user_id` was shown these dossiers (their internal ids): their household, or their aid requests,
+        for `purpose`. One entry per dossier, written at once (one statement, one transaction). `reason`,
+        the operator's own words at the command line, replaces the purpose's."""
         ids = list(dict.fromkeys(dossier_ids))
         if not ids:
             return
         now = self._clock()
         words = " ".join((reason or "").split())[:MAX_REASON] or PURPOSES[purpose]
+        if shown is not Shown.HOUSEHOLD:
+            words = f"{words} ({shown.value})"
         client_key = None if client.address is None else self._pseudonym("client address", client.address)
+        entries = [
+            AccessEvent(
+                at=now,
+                event=DOSSIER_READ,
+                method=client.method,
+                route=client.route,
+                status=200,
+                detail=purpose.value,
+                user_id=user_id,
+                client_key=client_key,
+                dossier_id=dossier_id,
+                purpose=words,
+            )
+            for dossier_id in ids
+        ]
         with self._accounts(False) as store:
-            for dossier_id in ids:
-                store.record(
-                    AccessEvent(
-                        at=now,
-                        event=DOSSIER_READ,
-                        method=client.method,
-                        route=client.route,
-                        status=200,
-                        detail=purpose.value,
-                        user_id=user_id,
-                        client_key=client_key,
-                        dossier_id=dossier_id,
-                        purpose=words,
-                    )
-                )
+            store.record(*entries)
             store.commit()
 
     def reads_of(self, dossier_id: str, *, limit: int) -> list[AccessEvent]:

@@ -2,20 +2,25 @@
 open request; resubmits one the committee returned; approved aid can be cancelled with a reason.
 
 Another caseworker's dossier, or a request on it, is answered as one that does not exist (404), whatever the
-act. Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer
-(the same 201 and body, with `Idempotent-Replayed: true`) and never debits twice; the same key with another
-body is refused (422 `idempotency-key-reused`).
+act. Reading requests (a list, or one) is written to the access log first, one entry per dossier they are on:
+they carry the caseworker's justification and the committee's words.
+
+Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer (the
+same 201 and body, with `Idempotent-Replayed: true`) and never debits twice; the same key with another body
+is refused (422 `idempotency-key-reused`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
+from api.auth.access import Shown
 from api.http.blocking import blocking
 from api.http.deps import AidCanceller, CaseReader, Caseworker, Limit, Offset, Services, own_cases_only
 from api.http.errors import HiddenDossier, others_hidden, problems
+from api.http.reads import record_reads
 from api.http.schemas.aid_requests import (
     AidDecisionPublic,
     AidPreviewPublic,
@@ -85,6 +90,7 @@ def preview(body: AidRequestCreate, user: Caseworker, mandaat: Services) -> AidP
 @router.get("")
 @blocking
 def list_aid_requests(
+    request: Request,
     user: CaseReader,
     mandaat: Services,
     status: Annotated[list[AidStatus] | None, Query(description="only these statuses")] = None,
@@ -100,17 +106,21 @@ def list_aid_requests(
         limit=limit,
         offset=offset,
     )
+    record_reads(request, user, (aid.dossier_id for aid in found), Shown.AID_REQUESTS)
     return [AidRequestPublic.of(aid) for aid in found]
 
 
 @router.get("/{request_id}", responses=problems(404))
 @blocking
-def get_aid_request(request_id: RequestId, user: CaseReader, mandaat: Services) -> AidRequestPublic:
+def get_aid_request(
+    request_id: RequestId, request: Request, user: CaseReader, mandaat: Services
+) -> AidRequestPublic:
     found = mandaat.views.aid_request(request_id)
     if found is None:
         raise NotFound(f"there is no aid request {request_id}")
-    aid, caseworker_id = found
-    return AidRequestPublic.of(_visible(aid, caseworker_id, own_cases_only(user)))
+    aid = _visible(*found, own_cases_only(user))
+    record_reads(request, user, [aid.dossier_id], Shown.AID_REQUESTS)
+    return AidRequestPublic.of(aid)
 
 
 @router.post("/{request_id}/withdraw", responses=problems(404, 409))

@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from api.auth.access import purpose_of
 from api.http.blocking import blocking
 from api.http.deps import (
     CaseReader,
@@ -22,10 +21,10 @@ from api.http.deps import (
     Limit,
     Offset,
     Services,
-    mandaat_of,
     own_cases_only,
 )
-from api.http.errors import HiddenDossier, client_of, others_hidden, problems
+from api.http.errors import HiddenDossier, others_hidden, problems
+from api.http.reads import record_reads
 from api.http.schemas.common import ID_PATTERN
 from api.http.schemas.dossiers import (
     DossierAssignmentPublic,
@@ -101,11 +100,7 @@ def reassign(
 
 
 def _read(request: Request, user: User, *dossiers: ClientDossier) -> None:
-    """`user` is given these dossiers: an entry each in the access log, before the answer (when they cannot
-    be written, the answer is a 500 and nothing is shown)."""
-    mandaat_of(request).access.dossiers_read(
-        client_of(request), user.id, [dossier.id for dossier in dossiers], purpose_of(user)
-    )
+    record_reads(request, user, [dossier.id for dossier in dossiers])
 
 
 def _visible(dossier: ClientDossier | None, user: User, identifier: str) -> ClientDossier:

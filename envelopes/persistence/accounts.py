@@ -226,22 +226,26 @@ class SqlAccounts:
         )
         self._active().execute(statement)
 
-    def record(self, event: AccessEvent) -> None:
-        self._active().execute(
-            insert(access_log).values(
-                at=event.at,
-                event=event.event,
-                user_id=event.user_id,
-                account_key=event.account_key,
-                client_key=event.client_key,
-                method=event.method[:8],
-                route=event.route[:200],
-                status=event.status,
-                detail=event.detail[:64],
-                dossier_id=event.dossier_id,
-                purpose=None if event.purpose is None else event.purpose[:200],
-            )
-        )
+    def record(self, *events: AccessEvent) -> None:
+        """Access events, in one statement (several: executemany)."""
+        rows = [
+            {
+                "at": event.at,
+                "event": event.event,
+                "user_id": event.user_id,
+                "account_key": event.account_key,
+                "client_key": event.client_key,
+                "method": event.method[:8],
+                "route": event.route[:200],
+                "status": event.status,
+                "detail": event.detail[:64],
+                "dossier_id": event.dossier_id,
+                "purpose": None if event.purpose is None else event.purpose[:200],
+            }
+            for event in events
+        ]
+        if rows:
+            self._active().execute(insert(access_log), rows)
 
     def lock_tries(self, keys: Iterable[str], at: datetime) -> dict[str, Tries]:
         """The sign-in tries counted for these keys (keyed hashes of a login name or a client address), each
