@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rules.policies import DEMO_POLICY
 
@@ -30,6 +32,12 @@ class Settings(BaseSettings):
         "is fastest (the interpreter runs one at a time): raise it only when calls wait long on the database",
     )
 
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="addresses or networks (10.0.0.2, 10.0.0.0/24) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto count, comma-separated; none by default: the peer is the client",
+    )
+
     # --- accounts and access --------------------------------------------------------------------------------
     secret_key: SecretStr | None = Field(
         default=None,
@@ -52,3 +60,13 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106)")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB (RFC 9106)")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes (RFC 9106)")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [part for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(part.strip(), strict=False)) for part in value]  # else ValueError

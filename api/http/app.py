@@ -29,6 +29,7 @@ from api.composition import Mandaat, build
 from api.http import aid_requests, auth, blocking, dossiers, envelopes, escalations, log, policy
 from api.http.errors import install_error_handlers, problem_media_types
 from api.http.failures import FailureLog, unexpected
+from api.http.proxies import TrustedProxies
 from api.settings import Settings
 from api.web import install_web
 from api.web.security import SecurityHeaders
@@ -87,6 +88,8 @@ def _telemetry_off() -> dict[str, Any]:
 
 
 class MandaatAPI(FastAPI):
+    trusted_proxies: tuple[str, ...] = ()  # MANDAAT_TRUSTED_PROXIES (api/http/proxies.py)
+
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = problem_media_types(super().openapi())
@@ -95,8 +98,10 @@ class MandaatAPI(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         """The security headers around everything, Starlette's server-error handler included: a 500 carries
         them too (see api/web/security.py). Within them, an unexpected error is logged once, without its
-        message (api/http/failures.py)."""
-        return SecurityHeaders(FailureLog(super().build_middleware_stack()))
+        message (api/http/failures.py). Outside them, who is asking and over what, when a trusted proxy
+        says so (api/http/proxies.py): HSTS goes with https."""
+        inner = SecurityHeaders(FailureLog(super().build_middleware_stack()))
+        return TrustedProxies(inner, self.trusted_proxies)
 
 
 def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAPI:
@@ -125,6 +130,7 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
         **_telemetry_off(),
     )
     app.state.mandaat = mandaat
+    app.trusted_proxies = tuple(settings.trusted_proxies)
     install_error_handlers(app)
     for module in (auth, dossiers, aid_requests, envelopes, escalations, log, policy):
         app.include_router(module.router, prefix=API_PREFIX)

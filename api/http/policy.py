@@ -48,7 +48,13 @@ def policy_versions(user: CurrentUser, mandaat: Services) -> list[PolicyVersionP
 def register_version(
     body: PolicyVersionCreate, user: PolicyOfficer, mandaat: Services
 ) -> PolicyVersionPublic:
-    """Register rule files, in force from `effective_from` (today or later)."""
+    """Register rule files, in force from `effective_from` (today or later). The answer says who registered
+    them, and when."""
     command = RegisterPolicyVersion(user.id, body.files, body.effective_from, body.expected_version)
     answer = register_policy_version(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
-    return PolicyVersionPublic(version=answer.version, effective_from=answer.effective_from)
+    return PolicyVersionPublic(
+        version=answer.version,
+        effective_from=answer.effective_from,
+        registered_by=answer.registered_by,
+        registered_at=answer.registered_at,
+    )
