@@ -90,7 +90,7 @@ class Client:
 class Throttle:
     account_failures: int = 5  # tries that did not sign in, per login name ...
     client_failures: int = 20  # ... or per client address, ...
-    lockout: timedelta = timedelta(seconds=60)  # ... none a lockout apart: refused until one has passed
+    lockout: timedelta = timedelta(seconds=60)  # ... each within this of the last: refused until it passed
 
 
 @dataclass(frozen=True)
