@@ -7,7 +7,8 @@ does (same code, same messages); with `--demo`, an installation without users is
 (api/demo.py). Then uvicorn runs the application factory `api.http.app:app_from_environment` in N worker
 processes: each builds its own application, database pool and decision engine, and compiles the policy in
 force at start (durable_rules is per process: DURABLE_RULES.md). The settings reach the workers as `MANDAAT_*`
-environment variables; `--db` and `--policy` override theirs.
+environment variables; `--db` and `--policy` override theirs. uvicorn's own reading of X-Forwarded-* headers
+is off: the application reads them, from `MANDAAT_TRUSTED_PROXIES` only (api/http/proxies.py).
 
 Several workers are safe on PostgreSQL (row locks, READ COMMITTED, uniqueness in the database) and are allowed
 on SQLite too: its writers are serialized by the database itself (every write transaction is `BEGIN
@@ -125,6 +126,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=access_log,
+        proxy_headers=False,  # X-Forwarded-*: from MANDAAT_TRUSTED_PROXIES only, in api/http/proxies.py
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

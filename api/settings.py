@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rules.policies import DEMO_POLICY
 from rules.sizes import DEFAULT_LIMITS, SizeLimits
@@ -68,6 +70,11 @@ class Settings(BaseSettings):
         description="entries in one policy version: its items, their limits, its parameters and their dated "
         "values, counted together",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="addresses or networks (10.0.0.2, 10.0.0.0/24) of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto count, comma-separated; none by default: the peer is the client",
+    )
 
     # --- accounts and access --------------------------------------------------------------------------------
     secret_key: SecretStr | None = Field(
@@ -78,12 +85,16 @@ class Settings(BaseSettings):
     )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60, description="how long an access token lasts")
     login_failure_limit: int = Field(
-        default=5, ge=1, description="failed sign-ins per login name within the lockout, then 429"
+        default=5,
+        ge=1,
+        description="failed sign-ins per login name, each within the lockout of the one before, then 429",
     )
     login_client_failure_limit: int = Field(
-        default=20, ge=1, description="failed sign-ins per client address within the lockout, then 429"
+        default=20,
+        ge=1,
+        description="failed sign-ins per client address, each within the lockout of the one before, then 429",
     )
-    login_lockout_seconds: int = Field(default=60, ge=1, le=24 * 3600, description="the throttle's window")
+    login_lockout_seconds: int = Field(default=60, ge=1, le=24 * 3600, description="the throttle's pause")
     argon2_time_cost: int = Field(default=3, ge=1, description="argon2id passes (RFC 9106)")
     argon2_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory in KiB (RFC 9106)")
     argon2_parallelism: int = Field(default=4, ge=1, description="argon2id lanes (RFC 9106)")
@@ -102,3 +113,13 @@ class Settings(BaseSettings):
         """The largest body of an upload of rule files: the files (as JSON, a character may take three times
         its bytes, "\\u00e9" for "é") and the rest of the request, as any body."""
         return 3 * self.policy_max_bytes + self.max_body_bytes
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [part for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(part.strip(), strict=False)) for part in value]  # else ValueError

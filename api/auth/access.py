@@ -1,14 +1,18 @@
 """Signing in, and deciding on every request who is asking: the use cases of the way in.
 
-- `sign_in`: a user name and password for an access token. Failed tries are counted per login name and per
-  client address (from the access log, so every worker process sees the same counts); past the limit the
-  answer is 429 with the seconds to wait, without looking at the password.
+- `sign_in`: a user name and password for an access token. Tries are counted per login name and per client
+  address, in the database (every worker process sees the same counts), before the password is checked:
+  the transaction that counts a try first decides whether it may be checked at all, with the counts locked,
+  so that tries sent in parallel cannot all pass the limit. Past the limit the answer is 429 with the
+  seconds to wait, without looking at the password. A try that signs in starts the login name's count
+  again and is not counted for its client.
 - `principal`: the user behind a bearer token, checked against the database on every request, so that
   disabling an account, changing its role or setting a new password takes effect at once.
 - `refused`: a refused request, for the access log.
 - `set_password`: a new password (checked against the policy); every older token stops working.
-- `dossiers_read`: who read which client dossiers, when and why (GDPR accountability). Not best effort: when
-  the entry cannot be written the read fails, so no dossier is ever shown without its entry.
+- `dossiers_read`: who read which client dossiers, when, why and what of them (the household, or the aid
+  requests with their free texts), for GDPR accountability. Not best effort: when the entry cannot be
+  written the read fails, so no dossier is ever shown without its entry.
 - `session_started` / `session_is_open` / `session_ended`: browser sessions kept on the server, so that a
   session cookie stops counting when its session is signed out (a copy of it too).
 
@@ -35,7 +39,7 @@ from api.auth.passwords import Passwords, check_password
 from api.auth.tokens import InvalidToken, TokenSigner
 from envelopes.domain.errors import NotFound
 from envelopes.domain.users import Role, User
-from envelopes.persistence.accounts import AccessEvent, Account, SqlAccounts
+from envelopes.persistence.accounts import AccessEvent, Account, SqlAccounts, Tries
 
 MAX_LOGIN_NAME = 64
 SECRET_NAME = "signing_key"  # noqa: S105 (the name of a row, not a secret)
@@ -48,7 +52,6 @@ class Purpose(StrEnum):
 
     CASE_WORK = "case_work"  # the dossier's caseworker, working on it
     COMMITTEE_RULING = "committee_ruling"  # a committee member, ruling on (or taking note of) its requests
-    HANDOVER = "handover"  # whoever hands the dossier to another caseworker gets it back once
     DATA_EXPORT = "data_export"  # `mandaat dossier export`: everything about it, for the person
 
 
@@ -57,10 +60,16 @@ PURPOSES: Mapping[Purpose, str] = MappingProxyType(
     {
         Purpose.CASE_WORK: "case work",
         Purpose.COMMITTEE_RULING: "committee ruling",
-        Purpose.HANDOVER: "dossier handover",
         Purpose.DATA_EXPORT: "subject access request (GDPR art. 15)",
     }
 )
+
+
+class Shown(StrEnum):
+    """What a read showed of a dossier (the access log's `purpose` names it when it is not the household)."""
+
+    HOUSEHOLD = "household"  # its members: birth dates, relations
+    AID_REQUESTS = "aid requests"  # its aid requests, with their justifications and the committee's words
 
 
 def purpose_of(user: User) -> Purpose:
@@ -79,9 +88,9 @@ class Client:
 
 @dataclass(frozen=True)
 class Throttle:
-    account_failures: int = 5  # failed sign-ins per login name ...
-    client_failures: int = 20  # ... or per client address ...
-    lockout: timedelta = timedelta(seconds=60)  # ... within this time: refused until it has passed
+    account_failures: int = 5  # tries that did not sign in, per login name ...
+    client_failures: int = 20  # ... or per client address, ...
+    lockout: timedelta = timedelta(seconds=60)  # ... each within this of the last: refused until it passed
 
 
 @dataclass(frozen=True)
@@ -151,17 +160,21 @@ class AccessControl:
         login = username.strip().lower()
         account_key = self._pseudonym("login name", login)
         client_key = None if client.address is None else self._pseudonym("client address", client.address)
-        since = now - self._throttle.lockout
-        with self._accounts(True) as store:
-            by_account = store.failures_since(since, account_key=account_key)
-            wait = self._retry_after(by_account, self._throttle.account_failures, now)
-            if client_key is not None:
-                by_client = store.failures_since(since, client_key=client_key)
-                wait = max(wait, self._retry_after(by_client, self._throttle.client_failures, now))
-            account = store.account(login) if 0 < len(login) <= MAX_LOGIN_NAME else None
+        limits = {account_key: self._throttle.account_failures}
+        if client_key is not None:
+            limits[client_key] = self._throttle.client_failures
         event = _Event(now, client, account_key, client_key)
+        with self._accounts(False) as store:  # whether this try may be checked, and counting it: at once
+            account = store.account(login) if 0 < len(login) <= MAX_LOGIN_NAME else None
+            counted = {key: self._counted(tries, now) for key, tries in store.lock_tries(limits, now).items()}
+            wait = max(self._retry_after(counted[key], limit, now) for key, limit in limits.items())
+            if wait > 0:
+                store.record(event.make("login.throttled", 429, "throttled", account))
+            else:
+                store.count_tries({key: tries.count + 1 for key, tries in counted.items()}, now)
+            store.forget_tries(now - self._throttle.lockout)
+            store.commit()
         if wait > 0:
-            self._write(event.make("login.throttled", 429, "throttled", account))
             raise TooManyAttempts(wait)
         credential = None if account is None else account.credential
         matches = self._passwords.verify(None if credential is None else credential.password_hash, password)
@@ -175,6 +188,7 @@ class AccessControl:
         with self._accounts(False) as store:
             if rehashed is not None:
                 store.rehash(account.user.id, credential.password_hash, rehashed)
+            store.forgive_try(account_key=account_key, client_key=client_key)
             store.record(event.make("login.succeeded", 200, "password", account))
             store.commit()
         token = self._tokens.issue(account.user.id, credential.token_version, now)
@@ -222,32 +236,37 @@ class AccessControl:
         dossier_ids: Iterable[str],
         purpose: Purpose,
         *,
+        shown: Shown = Shown.HOUSEHOLD,
         reason: str | None = None,
     ) -> None:
-        """`user_id` read these dossiers (their internal ids), for `purpose`: one entry each, in one
-        transaction. `reason`, the operator's own words at the command line, replaces the purpose's."""
+        """`user_id` was shown these dossiers (their internal ids): their household, or their aid requests,
+        for `purpose`. One entry per dossier, written at once (one statement, one transaction). `reason`,
+        the operator's own words at the command line, replaces the purpose's."""
         ids = list(dict.fromkeys(dossier_ids))
         if not ids:
             return
         now = self._clock()
         words = " ".join((reason or "").split())[:MAX_REASON] or PURPOSES[purpose]
+        if shown is not Shown.HOUSEHOLD:
+            words = f"{words} ({shown.value})"
         client_key = None if client.address is None else self._pseudonym("client address", client.address)
+        entries = [
+            AccessEvent(
+                at=now,
+                event=DOSSIER_READ,
+                method=client.method,
+                route=client.route,
+                status=200,
+                detail=purpose.value,
+                user_id=user_id,
+                client_key=client_key,
+                dossier_id=dossier_id,
+                purpose=words,
+            )
+            for dossier_id in ids
+        ]
         with self._accounts(False) as store:
-            for dossier_id in ids:
-                store.record(
-                    AccessEvent(
-                        at=now,
-                        event=DOSSIER_READ,
-                        method=client.method,
-                        route=client.route,
-                        status=200,
-                        detail=purpose.value,
-                        user_id=user_id,
-                        client_key=client_key,
-                        dossier_id=dossier_id,
-                        purpose=words,
-                    )
-                )
+            store.record(*entries)
             store.commit()
 
     def reads_of(self, dossier_id: str, *, limit: int) -> list[AccessEvent]:
@@ -295,12 +314,16 @@ class AccessControl:
             )
             store.commit()
 
-    def _retry_after(self, failures: list[datetime], limit: int, now: datetime) -> int:
-        """Seconds until signing in is allowed again, 0 when it is: `failures` (newest first) are those
-        within the lockout; at `limit` of them, the wait lasts one lockout from the newest."""
-        if len(failures) < limit:
+    def _counted(self, tries: Tries, now: datetime) -> Tries:
+        """The tries that still count: none once a whole lockout has passed since the last."""
+        return tries if tries.last_at + self._throttle.lockout > now else Tries(0, tries.last_at)
+
+    def _retry_after(self, tries: Tries, limit: int, now: datetime) -> int:
+        """Seconds until a try may be checked again, 0 when it may: at `limit` tries, the wait lasts one
+        lockout from the last."""
+        if tries.count < limit:
             return 0
-        return max(1, math.ceil((failures[0] + self._throttle.lockout - now).total_seconds()))
+        return max(1, math.ceil((tries.last_at + self._throttle.lockout - now).total_seconds()))
 
     def _pseudonym(self, purpose: str, text: str) -> str:
         return hmac.new(self._key.derive(purpose), text.encode("utf-8"), hashlib.sha256).hexdigest()

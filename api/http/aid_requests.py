@@ -1,20 +1,26 @@
 """Aid requests: a caseworker asks, and gets the answer at once with every reason; previews; withdraws an
 open request; resubmits one the committee returned; approved aid can be cancelled with a reason.
 
-Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer
-(the same 201 and body, with `Idempotent-Replayed: true`) and never debits twice; the same key with another
-body is refused (422 `idempotency-key-reused`).
+Another caseworker's dossier, or a request on it, is answered as one that does not exist (404), whatever the
+act. Reading requests (a list, or one) is written to the access log first, one entry per dossier they are on:
+they carry the caseworker's justification and the committee's words.
+
+Submitting takes an `Idempotency-Key` header: a retry with the same key and body gets the first answer (the
+same 201 and body, with `Idempotent-Replayed: true`) and never debits twice; the same key with another body
+is refused (422 `idempotency-key-reused`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
+from api.auth.access import Shown
 from api.http.blocking import blocking
 from api.http.deps import AidCanceller, CaseReader, Caseworker, Limit, Offset, Services, own_cases_only
-from api.http.errors import HiddenDossier, problems
+from api.http.errors import HiddenDossier, others_hidden, problems
+from api.http.reads import record_reads
 from api.http.schemas.aid_requests import (
     AidDecisionPublic,
     AidPreviewPublic,
@@ -60,9 +66,10 @@ def submit(
 ) -> AidDecisionPublic:
     """Ask for aid: approved at once within the delegation, otherwise escalated to the committee with
     every reason."""
-    answer = submit_aid_request(
-        body.command(user.id, idempotency_key), mandaat.uow(), mandaat.decisions, mandaat.clock
-    )
+    with others_hidden("dossier", body.dossier_id):
+        answer = submit_aid_request(
+            body.command(user.id, idempotency_key), mandaat.uow(), mandaat.decisions, mandaat.clock
+        )
     response.headers["Location"] = f"/api/v1/aid-requests/{answer.request_id}"
     if answer.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -73,13 +80,17 @@ def submit(
 @blocking
 def preview(body: AidRequestCreate, user: Caseworker, mandaat: Services) -> AidPreviewPublic:
     """What submitting would decide now, with every reason. Writes nothing."""
-    answer = preview_aid_request(body.command(user.id), mandaat.read_uow(), mandaat.decisions, mandaat.clock)
+    with others_hidden("dossier", body.dossier_id):
+        answer = preview_aid_request(
+            body.command(user.id), mandaat.read_uow(), mandaat.decisions, mandaat.clock
+        )
     return AidPreviewPublic.of(answer)
 
 
 @router.get("")
 @blocking
 def list_aid_requests(
+    request: Request,
     user: CaseReader,
     mandaat: Services,
     status: Annotated[list[AidStatus] | None, Query(description="only these statuses")] = None,
@@ -95,17 +106,21 @@ def list_aid_requests(
         limit=limit,
         offset=offset,
     )
+    record_reads(request, user, (aid.dossier_id for aid in found), Shown.AID_REQUESTS)
     return [AidRequestPublic.of(aid) for aid in found]
 
 
 @router.get("/{request_id}", responses=problems(404))
 @blocking
-def get_aid_request(request_id: RequestId, user: CaseReader, mandaat: Services) -> AidRequestPublic:
+def get_aid_request(
+    request_id: RequestId, request: Request, user: CaseReader, mandaat: Services
+) -> AidRequestPublic:
     found = mandaat.views.aid_request(request_id)
     if found is None:
         raise NotFound(f"there is no aid request {request_id}")
-    aid, caseworker_id = found
-    return AidRequestPublic.of(_visible(aid, caseworker_id, own_cases_only(user)))
+    aid = _visible(*found, own_cases_only(user))
+    record_reads(request, user, [aid.dossier_id], Shown.AID_REQUESTS)
+    return AidRequestPublic.of(aid)
 
 
 @router.post("/{request_id}/withdraw", responses=problems(404, 409))
@@ -115,9 +130,10 @@ def withdraw(
 ) -> AidDecisionPublic:
     """Withdraw an open request (escalated or returned); its hold is released."""
     reason = "" if body is None else body.reason
-    answer = withdraw_aid_request(
-        WithdrawAidRequest(user.id, request_id, reason), mandaat.uow(), mandaat.clock
-    )
+    with others_hidden("aid request", request_id):
+        answer = withdraw_aid_request(
+            WithdrawAidRequest(user.id, request_id, reason), mandaat.uow(), mandaat.clock
+        )
     return AidDecisionPublic.of(answer)
 
 
@@ -128,7 +144,8 @@ def resubmit(
 ) -> AidDecisionPublic:
     """Answer the committee's question on a returned request: it is decided again."""
     command = ResubmitAidRequest(user.id, request_id, body.justification, body.amount, body.quantity)
-    answer = resubmit_aid_request(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
+    with others_hidden("aid request", request_id):
+        answer = resubmit_aid_request(command, mandaat.uow(), mandaat.decisions, mandaat.clock)
     return AidDecisionPublic.of(answer)
 
 
@@ -138,7 +155,8 @@ def cancel(
     request_id: RequestId, body: AidRequestCancel, user: AidCanceller, mandaat: Services
 ) -> AidDecisionPublic:
     """Undo approved aid, with a reason: its commitment is released."""
-    answer = cancel_aid(CancelAid(user.id, request_id, body.reason), mandaat.uow(), mandaat.clock)
+    with others_hidden("aid request", request_id):
+        answer = cancel_aid(CancelAid(user.id, request_id, body.reason), mandaat.uow(), mandaat.clock)
     return AidDecisionPublic.of(answer)
 
 

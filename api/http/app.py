@@ -14,7 +14,6 @@ import html
 import importlib.util
 import inspect
 import json
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -30,6 +29,8 @@ from api.composition import Mandaat, build
 from api.http import aid_requests, auth, blocking, dossiers, envelopes, escalations, log, policy
 from api.http.body_limit import BodyLimit, BodyLimits
 from api.http.errors import install_error_handlers, problem_media_types
+from api.http.failures import FailureLog, unexpected
+from api.http.proxies import TrustedProxies
 from api.settings import Settings
 from api.web import install_web
 from api.web.routes_policy import UPLOAD_PATH
@@ -63,7 +64,6 @@ DOCS_PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-logger = logging.getLogger("mandaat.api")
 
 DESCRIPTION = """Delegated emergency-aid decisions within the council's framework.
 
@@ -92,6 +92,8 @@ def _telemetry_off() -> dict[str, Any]:
 
 
 class MandaatAPI(FastAPI):
+    trusted_proxies: tuple[str, ...] = ()  # MANDAAT_TRUSTED_PROXIES (api/http/proxies.py)
+
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             self.openapi_schema = problem_media_types(super().openapi())
@@ -99,10 +101,13 @@ class MandaatAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         """The security headers around everything, Starlette's server-error handler included: a 500 carries
-        them too (see api/web/security.py); inside them, the limit on request bodies, before anything reads
-        a body or authenticates its sender (api/http/body_limit.py)."""
+        them too (see api/web/security.py). Within them, an unexpected error is logged once, without its
+        message (api/http/failures.py), and the limit on request bodies, before anything reads a body or
+        authenticates its sender (api/http/body_limit.py). Outside them, who is asking and over what, when a
+        trusted proxy says so (api/http/proxies.py): HSTS goes with https."""
         limits: BodyLimits = self.state.body_limits
-        return SecurityHeaders(BodyLimit(super().build_middleware_stack(), limits))
+        inner = SecurityHeaders(FailureLog(BodyLimit(super().build_middleware_stack(), limits)))
+        return TrustedProxies(inner, self.trusted_proxies)
 
 
 def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAPI:
@@ -132,6 +137,7 @@ def create_app(settings: Settings, *, services: Mandaat | None = None) -> FastAP
     )
     app.state.mandaat = mandaat
     app.state.body_limits = body_limits(settings)
+    app.trusted_proxies = tuple(settings.trusted_proxies)
     install_error_handlers(app)
     for module in (auth, dossiers, aid_requests, envelopes, escalations, log, policy):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -163,8 +169,8 @@ def _warm_up(mandaat: Mandaat) -> None:
         if version is not None:
             mandaat.decisions.policy(version)
         mandaat.access.warm_up()
-    except Exception:
-        logger.warning("could not warm up (is the database migrated?)", exc_info=True)
+    except Exception as error:
+        unexpected("could not warm up (is the database migrated?)", error)
 
 
 def _serve_docs(app: FastAPI) -> None:

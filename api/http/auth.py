@@ -23,9 +23,10 @@ def issue_token(
 ) -> TokenPublic:
     """Sign in with a user name and password (form fields `username`, `password`) for a bearer token.
 
-    Five failed tries for one user name within a minute (twenty from one address) are answered 429, with
-    Retry-After, until a minute has passed. A user name or password with a control character (a NUL) is
-    invalid input (422), not a sign-in."""
+    Five failed tries for one user name (twenty from one address), each within a minute of the one before,
+    are answered 429, with Retry-After, until a minute has passed since the last; tries sent at once count
+    as well. A user name or password with a control character (a NUL) is invalid input (422), not a
+    sign-in."""
     checked_text(form.username, "username", lines=False)
     checked_text(form.password, "password", lines=False)
     issued = mandaat.access.sign_in(form.username, form.password, client_of(request))

@@ -3,9 +3,9 @@ them all. The case-file reference travels only in bodies, never in a URL.
 
 Every answer that holds a dossier's household is a read, written to the access log before it is given (who,
 when, which dossier by its id, why): one dossier, one found by reference, each dossier of a list (one entry
-per dossier listed, so that the reads of one person's dossier can be told, whatever way it was seen), and the
-dossier given back after a handover. Opening a dossier gives back only what its caseworker just sent: not a
-read."""
+per dossier listed, so that the reads of one person's dossier can be told, whatever way it was seen).
+Opening a dossier gives back only what its caseworker just sent, and a handover only to whom the dossier
+now goes (the admin, who moves dossiers, reads no household): neither is a read."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from api.auth.access import Purpose, purpose_of
 from api.http.blocking import blocking
 from api.http.deps import (
     CaseReader,
@@ -22,12 +21,18 @@ from api.http.deps import (
     Limit,
     Offset,
     Services,
-    mandaat_of,
     own_cases_only,
 )
-from api.http.errors import HiddenDossier, client_of, problems
+from api.http.errors import HiddenDossier, others_hidden, problems
+from api.http.reads import record_reads
 from api.http.schemas.common import ID_PATTERN
-from api.http.schemas.dossiers import DossierCreate, DossierLookup, DossierPublic, DossierReassign
+from api.http.schemas.dossiers import (
+    DossierAssignmentPublic,
+    DossierCreate,
+    DossierLookup,
+    DossierPublic,
+    DossierReassign,
+)
 from envelopes.domain.dossiers import ClientDossier
 from envelopes.domain.errors import NotFound
 from envelopes.domain.users import User
@@ -84,31 +89,25 @@ def get_dossier(
 @router.post("/{dossier_id}/reassign", responses=problems(404))
 @blocking
 def reassign(
-    dossier_id: DossierId, body: DossierReassign, request: Request, user: DossierReassigner, mandaat: Services
-) -> DossierPublic:
-    """Hand a dossier to another caseworker (its caseworker), or move it (the admin)."""
-    reassign_dossier(ReassignDossier(user.id, dossier_id, body.caseworker_id), mandaat.uow(), mandaat.clock)
-    found = _visible(mandaat.views.dossier(dossier_id), user, dossier_id, after_reassign=True)
-    _read(request, user, found, purpose=Purpose.HANDOVER)
-    return DossierPublic.of(found)
+    dossier_id: DossierId, body: DossierReassign, user: DossierReassigner, mandaat: Services
+) -> DossierAssignmentPublic:
+    """Hand a dossier to another caseworker (its caseworker), or move it (the admin). The answer says to
+    whom, not who is in the household."""
+    command = ReassignDossier(user.id, dossier_id, body.caseworker_id)
+    with others_hidden("dossier", dossier_id):
+        answer = reassign_dossier(command, mandaat.uow(), mandaat.clock)
+    return DossierAssignmentPublic(id=answer.dossier_id, caseworker_id=answer.caseworker_id)
 
 
-def _read(request: Request, user: User, *dossiers: ClientDossier, purpose: Purpose | None = None) -> None:
-    """`user` is given these dossiers: an entry each in the access log, before the answer (when they cannot
-    be written, the answer is a 500 and nothing is shown)."""
-    mandaat_of(request).access.dossiers_read(
-        client_of(request), user.id, [dossier.id for dossier in dossiers], purpose or purpose_of(user)
-    )
+def _read(request: Request, user: User, *dossiers: ClientDossier) -> None:
+    record_reads(request, user, [dossier.id for dossier in dossiers])
 
 
-def _visible(
-    dossier: ClientDossier | None, user: User, identifier: str, *, after_reassign: bool = False
-) -> ClientDossier:
-    """The dossier, if `user` may see it: a caseworker sees only their own (others are not found). Right
-    after handing a dossier over, its former caseworker still gets it back once."""
+def _visible(dossier: ClientDossier | None, user: User, identifier: str) -> ClientDossier:
+    """The dossier, if `user` may see it: a caseworker sees only their own (others are not found)."""
     if dossier is None:
         raise NotFound(f"there is no dossier {identifier}")
     caseworker = own_cases_only(user)
-    if caseworker is not None and dossier.caseworker_id != caseworker and not after_reassign:
+    if caseworker is not None and dossier.caseworker_id != caseworker:
         raise HiddenDossier("dossier", identifier)
     return dossier

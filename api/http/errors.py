@@ -5,16 +5,19 @@
   (named as the API names it: `beneficiary_id`, not the domain's `beneficiary_key`).
 - Request validation → 422 `validation-error` with every field at fault, up to `MAX_LISTED_ERRORS` of them
   and how many more there were (`more_errors`): an answer stays small whatever was sent.
-- Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail.
+- Routing (unknown path, method not allowed) → 404 / 405 problems; anything unexpected → 500 without detail
+  (logged once, without its message, by `failures.FailureLog`).
 
-Refusals (401, 403, and a caseworker asking for someone else's dossier) are written to the access log.
+Refusals (401, 403, and a caseworker asking for someone else's dossier, or acting on it) are written to the
+access log. Someone else's dossier, or a request on it, is answered as one that does not exist (404), whether
+it is read or acted on (`others_hidden`).
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,14 +27,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.access import Client
 from api.auth.errors import NotAuthenticated, RoleNotAllowed, TooManyAttempts
+from api.http.failures import unexpected
 from api.http.schemas.common import FieldError, Problem
-from envelopes.domain.errors import DomainError, InvalidInput, NotFound, PolicyRejected
+from envelopes.domain.errors import DomainError, InvalidInput, NotAssigned, NotFound, PolicyRejected
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
 _TEMPORARY_FOLDER = re.compile(r"^\S*mandaat-policy-[^/:\s]*(?::0:0)?: ")
 TYPE_PREFIX = "urn:mandaat:problem:"
-logger = logging.getLogger("mandaat.api")
 
 TITLES: Mapping[str, str] = {
     "domain_error": "Refused",
@@ -80,6 +83,17 @@ class HiddenDossier(NotFound):
 
     def __init__(self, what: str, identifier: str) -> None:
         super().__init__(f"there is no {what} {identifier}")
+
+
+@contextmanager
+def others_hidden(what: str, identifier: str) -> Iterator[None]:
+    """A caseworker's act on another caseworker's dossier (or a request on it), which the use case refuses
+    (`NotAssigned`), is answered exactly as an act on one that does not exist: no answer may tell that it is
+    there. Written to the access log as a refusal, as a read of it is."""
+    try:
+        yield
+    except NotAssigned:
+        raise HiddenDossier(what, identifier) from None
 
 
 def problem_type(code: str) -> str:
@@ -146,8 +160,8 @@ def _shown(problem: str) -> str:
 def _record_refusal(request: Request, status: int, reason: str, user_id: str | None) -> None:
     try:
         request.app.state.mandaat.access.refused(client_of(request), status, reason, user_id)
-    except Exception:  # the refusal is answered even when the access log cannot be written
-        logger.exception("could not write a refused access to the access log")
+    except Exception as error:  # the refusal is answered even when the access log cannot be written
+        unexpected("could not write a refused access to the access log", error)
 
 
 def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -232,7 +246,7 @@ def _http_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    logger.error("unexpected error on %s %s", request.method, client_of(request).route, exc_info=error)
+    """The answer to an error nobody expected; Starlette raises it again after, and `FailureLog` logs it."""
     return problem(500, "internal_error", "something went wrong on our side; nothing was changed")
 
 

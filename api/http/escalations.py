@@ -1,14 +1,17 @@
-"""The committee's queue: escalated requests, oldest first, each with every reason; and its rulings."""
+"""The committee's queue: escalated requests, oldest first, each with every reason; and its rulings. Reading
+the queue is written to the access log first, one entry per dossier in it (api/http/reads.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
+from api.auth.access import Shown
 from api.http.blocking import blocking
 from api.http.deps import CommitteeMember, Limit, Offset, Services
 from api.http.errors import problems
+from api.http.reads import record_reads
 from api.http.schemas.aid_requests import AidDecisionPublic, AidRequestPublic
 from api.http.schemas.common import ID_PATTERN
 from api.http.schemas.escalations import EscalationDecisionCreate, EscalationQueue
@@ -23,6 +26,7 @@ _QUEUES = {EscalationQueue.OPEN: AidStatus.ESCALATED, EscalationQueue.RETURNED: 
 @router.get("")
 @blocking
 def list_escalations(
+    request: Request,
     user: CommitteeMember,
     mandaat: Services,
     status: EscalationQueue = EscalationQueue.OPEN,
@@ -31,6 +35,7 @@ def list_escalations(
 ) -> list[AidRequestPublic]:
     """Open escalations (waiting for the committee), or those returned to the caseworker."""
     found = mandaat.views.escalations([_QUEUES[status]], limit=limit, offset=offset)
+    record_reads(request, user, (aid.dossier_id for aid in found), Shown.AID_REQUESTS)
     return [AidRequestPublic.of(aid) for aid in found]
 
 

@@ -51,8 +51,14 @@ def register_version(
 ) -> PolicyVersionPublic:
     """Register rule files, in force from `effective_from` (today or later). A policy holds at most
     `MANDAAT_POLICY_MAX_FILES` files of `MANDAAT_POLICY_MAX_FILE_BYTES` bytes, `MANDAAT_POLICY_MAX_BYTES`
-    together and `MANDAAT_POLICY_MAX_ENTRIES` entries; more is refused with every limit named."""
+    together and `MANDAAT_POLICY_MAX_ENTRIES` entries; more is refused with every limit named. The answer
+    says who registered them, and when."""
     command = RegisterPolicyVersion(user.id, body.files, body.effective_from, body.expected_version)
     limits = mandaat.settings.policy_limits()
     answer = register_policy_version(command, mandaat.uow(), mandaat.decisions, mandaat.clock, limits)
-    return PolicyVersionPublic(version=answer.version, effective_from=answer.effective_from)
+    return PolicyVersionPublic(
+        version=answer.version,
+        effective_from=answer.effective_from,
+        registered_by=answer.registered_by,
+        registered_at=answer.registered_at,
+    )

@@ -9,7 +9,6 @@ expect themselves, to show them next to the field at fault.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -21,12 +20,12 @@ from starlette.exceptions import HTTPException
 
 from api.auth.errors import NotAuthenticated, RoleNotAllowed
 from api.http.errors import client_of
+from api.http.failures import route_of, unexpected
 from api.web.deps import CsrfRejected
 from api.web.messages import refusal
 from api.web.pages import is_fragment, page, redirect, web, words_of
 from envelopes.domain.errors import DomainError, NotFound
 
-logger = logging.getLogger("mandaat.web")
 SIGN_IN = "/aanmelden"
 
 
@@ -54,8 +53,8 @@ class WebRoute(APIRoute):
                 if error.status_code == 400:  # a form that cannot be read (too many parts, broken)
                     return await run_in_threadpool(unreadable_page, request)
                 raise
-            except Exception:
-                logger.exception("unexpected error on %s %s", request.method, client_of(request).route)
+            except Exception as error:
+                unexpected(f"unexpected error on {route_of(request.scope)}", error)
                 return await run_in_threadpool(unexpected_page, request)
 
         return guarded
@@ -112,5 +111,5 @@ def unexpected_page(request: Request) -> Response:
 def _record(request: Request, status: int, reason: str, user_id: str | None) -> None:
     try:
         web(request).mandaat.access.refused(client_of(request), status, reason, user_id)
-    except Exception:  # the refusal is shown even when the access log cannot be written
-        logger.exception("could not write a refused page to the access log")
+    except Exception as error:  # the refusal is shown even when the access log cannot be written
+        unexpected("could not write a refused page to the access log", error)

@@ -1,6 +1,6 @@
 """The committee: open escalations with their reasons, one escalation with the facts the rules saw and its
 envelope, the ruling (approve that amount or another, refuse with a motivation, return with a question), and
-the items it decided."""
+the items it decided. Each page is a read, in the access log, of the dossiers whose requests it shows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from api.auth.access import Shown
 from api.http.schemas.common import ID_PATTERN
 from api.web.catalogue import catalogue, member_label
 from api.web.deps import CheckedForm, WebCommitteeMember
@@ -15,6 +16,7 @@ from api.web.errors import WebRoute
 from api.web.forms import Fields
 from api.web.messages import refusal
 from api.web.pages import page, redirect, session_of, web, words_of
+from api.web.routes_dossiers import record_reads
 from api.web.routes_finance import envelope_label
 from envelopes.domain.aid_requests import AidRequest, AidStatus
 from envelopes.domain.errors import DomainError, NotFound
@@ -38,6 +40,7 @@ def queue(request: Request, user: WebCommitteeMember) -> Response:
     mandaat = web(request).mandaat
     waiting = mandaat.views.escalations([AidStatus.ESCALATED], limit=500)
     returned = mandaat.views.escalations([AidStatus.RETURNED], limit=500)
+    record_reads(request, (aid.dossier_id for aid in [*waiting, *returned]), shown=Shown.AID_REQUESTS)
     known = catalogue(mandaat, words_of(request))
     return page(request, "committee/queue.html", waiting=waiting, returned=returned, catalogue=known)
 
@@ -46,6 +49,7 @@ def queue(request: Request, user: WebCommitteeMember) -> Response:
 def decided(request: Request, user: WebCommitteeMember) -> Response:
     mandaat = web(request).mandaat
     found = web(request).views.decided_by_committee(limit=300)
+    record_reads(request, (aid.dossier_id for aid in found), shown=Shown.AID_REQUESTS)
     return page(
         request, "committee/decided.html", decided=found, catalogue=catalogue(mandaat, words_of(request))
     )

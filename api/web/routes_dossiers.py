@@ -2,19 +2,21 @@
 history. A caseworker sees only their own dossiers: another's is "not found".
 
 Every page that shows a dossier's household (here, on a caseworker's request pages, on the committee's
-escalation page) writes a read of that dossier to the access log before it is shown (`record_read`,
-`committee_reads`): who, when, which dossier (its id) and why. The lists show references, not households,
-and are not counted as reads."""
+escalation page) writes a read of that dossier to the access log before it is shown (`record_reads`,
+`committee_reads`): who, when, which dossier (its id) and why. So does every page that shows aid requests
+(a caseworker's list of requests, the committee's queue and its rulings), one entry per dossier they are
+on. The list of dossiers shows references and counts, and is not counted as a read."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.auth.access import Purpose, purpose_of
+from api.auth.access import Purpose, Shown, purpose_of
 from api.http.errors import client_of
 from api.http.schemas.common import ID_PATTERN
 from api.web.catalogue import RELATIONS, catalogue, member_label
@@ -96,7 +98,7 @@ def dossier_page(request: Request, dossier_id: DossierId, user: WebCaseworker) -
     labels = {
         member.key: member_label(member, n, today, words) for n, member in enumerate(dossier.members, 1)
     }
-    record_read(request, dossier.id)
+    record_reads(request, [dossier.id])
     return page(
         request,
         "caseworker/dossier.html",
@@ -115,14 +117,19 @@ def own_dossier(request: Request, dossier_id: str, user: User) -> ClientDossier:
     return dossier
 
 
-def record_read(request: Request, dossier_id: str, purpose: Purpose | None = None) -> None:
-    """The signed-in user is shown the household of this dossier: an entry in the access log first (when it
-    cannot be written, the page is not shown)."""
+def record_reads(
+    request: Request,
+    dossier_ids: Iterable[str],
+    purpose: Purpose | None = None,
+    shown: Shown = Shown.HOUSEHOLD,
+) -> None:
+    """The signed-in user is shown these dossiers' households (or their aid requests): an entry per dossier
+    in the access log first (when they cannot be written, the page is not shown)."""
     user: User | None = getattr(request.state, "web_user", None)
     if user is None:
         raise RuntimeError("a dossier is shown only to a signed-in user (api.web.deps.signed_in)")
     web(request).mandaat.access.dossiers_read(
-        client_of(request), user.id, [dossier_id], purpose or purpose_of(user)
+        client_of(request), user.id, dossier_ids, purpose or purpose_of(user), shown=shown
     )
 
 
@@ -132,7 +139,7 @@ def committee_reads(request: Request, user: WebCommitteeMember) -> None:
     request_id = request.path_params.get("request_id")
     found = None if request_id is None else web(request).mandaat.views.aid_request(str(request_id))
     if found is not None:
-        record_read(request, found[0].dossier_id, Purpose.COMMITTEE_RULING)
+        record_reads(request, [found[0].dossier_id], Purpose.COMMITTEE_RULING)
 
 
 def _form(

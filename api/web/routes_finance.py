@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.http.schemas.common import ID_PATTERN
+from api.spreadsheet import cells
 from api.web.catalogue import Catalogue, catalogue
 from api.web.charts import budget, budget_bars, spending_bars
 from api.web.deps import WebLedgerReader
@@ -24,6 +25,19 @@ from envelopes.domain.ids import brussels_date
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+EXPORT_COLUMNS = (
+    "theme",
+    "team",
+    "year",
+    "allocated",
+    "adjusted",
+    "transferred_in",
+    "transferred_out",
+    "committed",
+    "held",
+    "available",
+    "frozen",
+)
 MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
@@ -90,41 +104,30 @@ def envelope_page(
 
 @router.get("/financien/export.csv")
 def export(request: Request, user: WebLedgerReader, jaar: Year = None) -> Response:
-    """The envelopes of a budget year as CSV (amounts as "1234.50", for a spreadsheet or the BI tool)."""
+    """The envelopes of a budget year as CSV (amounts as "1234.50", for a spreadsheet or the BI tool). A team
+    is free text: one a spreadsheet would run as a formula is written as text (api/spreadsheet.py)."""
     mandaat = web(request).mandaat
     year = jaar or brussels_date(mandaat.clock()).year
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "theme",
-            "team",
-            "year",
-            "allocated",
-            "adjusted",
-            "transferred_in",
-            "transferred_out",
-            "committed",
-            "held",
-            "available",
-            "frozen",
-        ]
-    )
+    writer.writerow(EXPORT_COLUMNS)
     for envelope, balance in mandaat.views.envelopes(year=year):
         writer.writerow(
-            [
-                envelope.theme,
-                envelope.team or "",
-                envelope.year,
-                balance.allocated,
-                balance.adjusted,
-                balance.transferred_in,
-                balance.transferred_out,
-                balance.committed,
-                balance.held,
-                balance.available,
-                "yes" if envelope.frozen else "no",
-            ]
+            cells(
+                [
+                    envelope.theme,
+                    envelope.team or "",
+                    envelope.year,
+                    balance.allocated,
+                    balance.adjusted,
+                    balance.transferred_in,
+                    balance.transferred_out,
+                    balance.committed,
+                    balance.held,
+                    balance.available,
+                    "yes" if envelope.frozen else "no",
+                ]
+            )
         )
     headers = {"Content-Disposition": f'attachment; filename="mandaat-enveloppen-{year}.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.auth.access import Shown
 from api.http.schemas.common import ID_PATTERN
 from api.web.catalogue import Catalogue, catalogue, member_label
 from api.web.deps import CheckedForm, WebCaseworker
@@ -20,7 +21,7 @@ from api.web.errors import HiddenDossier, WebRoute
 from api.web.forms import Fields
 from api.web.messages import refusal
 from api.web.pages import page, redirect, session_of, web, words_of
-from api.web.routes_dossiers import own_dossier, record_read
+from api.web.routes_dossiers import own_dossier, record_reads
 from envelopes.domain.aid_requests import MAX_QUANTITY, AidRequest, AidStatus
 from envelopes.domain.dossiers import ClientDossier
 from envelopes.domain.errors import DomainError
@@ -108,6 +109,7 @@ def my_requests(
     mandaat = services.mandaat
     found = mandaat.views.aid_requests(caseworker_id=user.id, statuses=(status,) if status else (), limit=500)
     references = {d.id: d.reference for d in mandaat.views.dossiers(caseworker_id=user.id, limit=5000)}
+    record_reads(request, (aid.dossier_id for aid in found), shown=Shown.AID_REQUESTS)
     return page(
         request,
         "caseworker/requests.html",
@@ -248,7 +250,7 @@ def _form(
     words = words_of(request)
     today = brussels_date(mandaat.clock())
     members = [(m.key, member_label(m, n, today, words)) for n, m in enumerate(dossier.members, 1)]
-    record_read(request, dossier.id)
+    record_reads(request, [dossier.id])
     return page(
         request,
         "caseworker/request_form.html",
@@ -271,7 +273,7 @@ def _request_page(
     today = brussels_date(mandaat.clock())
     number, member = next((n, m) for n, m in enumerate(dossier.members, 1) if m.key == aid.beneficiary_key)
     envelope = mandaat.views.envelope(aid.envelope_id)
-    record_read(request, dossier.id)
+    record_reads(request, [dossier.id])
     return page(
         request,
         "caseworker/request.html",
@@ -296,6 +298,7 @@ def _complete_page(
 ) -> Response:
     words = words_of(request)
     known = catalogue(web(request).mandaat, words)
+    record_reads(request, [dossier.id], shown=Shown.AID_REQUESTS)  # the request, the committee's question
     return page(
         request,
         "caseworker/complete.html",

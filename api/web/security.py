@@ -8,6 +8,10 @@ middleware stack, Starlette's server-error handler included, in `SecurityHeaders
   is started by /static/swagger-init.js).
 - X-Content-Type-Options: nosniff; X-Frame-Options: DENY (for older browsers); Referrer-Policy: same-origin;
   no camera, microphone, location or payments.
+- Strict-Transport-Security (a year) on an answer to a request that came over https, directly or through a
+  trusted proxy (api/http/proxies.py): the browser then never asks over plain http again. Not over http
+  (browsers ignore it there, and a server reached over http only must stay reachable), and without
+  includeSubDomains: the organisation's other sites under the same domain are not Mandaat's to decide.
 - Cache-Control: no-store on every answer (pages and API answers show personal data and figures that change;
   an error page may echo what was asked), but for what holds no personal data at all: static assets are
   revalidated (no-cache), and the API's description (/openapi.json, /docs) may be cached.
@@ -34,13 +38,15 @@ HEADERS = (
 )
 NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
 REVALIDATE = ((b"cache-control", b"no-cache"),)
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-def headers_for(path: str) -> tuple[tuple[bytes, bytes], ...]:
-    """The security headers of the answer to a request for `path`."""
+def headers_for(path: str, *, https: bool = False) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of the answer to a request for `path`, which came over https or not."""
     policy = DOCS_CSP if path == DOCS else CSP
     cache = () if path in DESCRIPTIONS else REVALIDATE if path.startswith(ASSETS) else NO_STORE
-    return ((b"content-security-policy", policy.encode("ascii")), *HEADERS, *cache)
+    strict = (HSTS,) if https else ()
+    return ((b"content-security-policy", policy.encode("ascii")), *HEADERS, *cache, *strict)
 
 
 class SecurityHeaders:
@@ -53,7 +59,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = headers_for(scope["path"])
+        added = headers_for(scope["path"], https=scope.get("scheme") == "https")
         replaced = {name for name, _ in added} | {b"pragma"}  # a route's own are dropped
 
         async def send_with_headers(message: Message) -> None:

@@ -13,19 +13,25 @@ would stall every decision).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, case, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from envelopes.domain.users import User
 from envelopes.persistence import mapping, tables
-from envelopes.persistence.auth_tables import access_log, credentials, instance_secrets, web_sessions
+from envelopes.persistence.auth_tables import (
+    access_log,
+    credentials,
+    instance_secrets,
+    sign_in_tries,
+    web_sessions,
+)
 from envelopes.persistence.database import READ_ONLY
 from envelopes.persistence.prepared import Prepared
 
@@ -42,6 +48,14 @@ class Credential:
 class Account:
     user: User
     credential: Credential | None  # None: no password set yet, the account cannot sign in
+
+
+@dataclass(frozen=True)
+class Tries:
+    """The sign-in tries counted for one login name or client address, and when the last was counted."""
+
+    count: int
+    last_at: datetime
 
 
 @dataclass(frozen=True)
@@ -152,31 +166,6 @@ class SqlAccounts:
         rows = list(self._active().execute(_ACCOUNT, {"user_id": user_id}))
         return _account_from(rows[0]) if rows else None
 
-    def failures_since(
-        self, since: datetime, *, account_key: str | None = None, client_key: str | None = None
-    ) -> list[datetime]:
-        """The moments of failed sign-ins since `since` for one login name or one client, newest first; for a
-        login name, only those after its last successful sign-in."""
-        columns = access_log.c
-        if (account_key is None) == (client_key is None):
-            raise ValueError("count failures for one account key or one client key")
-        key = (
-            columns.account_key == account_key
-            if account_key is not None
-            else columns.client_key == client_key
-        )
-        session = self._active()
-        statement = select(columns.at).where(key, columns.event == "login.failed", columns.at > since)
-        if account_key is not None:  # only the failures after the last success (by the log's own order)
-            last_success = (
-                select(func.coalesce(func.max(columns.number), 0))
-                .where(key, columns.event == "login.succeeded")
-                .scalar_subquery()
-            )
-            statement = statement.where(columns.number > last_success)
-        statement = statement.order_by(columns.number.desc())
-        return [at for (at,) in session.execute(statement)]
-
     def events(
         self, *, limit: int, event: str | None = None, dossier_id: str | None = None
     ) -> list[AccessEvent]:
@@ -237,22 +226,78 @@ class SqlAccounts:
         )
         self._active().execute(statement)
 
-    def record(self, event: AccessEvent) -> None:
-        self._active().execute(
-            insert(access_log).values(
-                at=event.at,
-                event=event.event,
-                user_id=event.user_id,
-                account_key=event.account_key,
-                client_key=event.client_key,
-                method=event.method[:8],
-                route=event.route[:200],
-                status=event.status,
-                detail=event.detail[:64],
-                dossier_id=event.dossier_id,
-                purpose=None if event.purpose is None else event.purpose[:200],
-            )
+    def record(self, *events: AccessEvent) -> None:
+        """Access events, in one statement (several: executemany)."""
+        rows = [
+            {
+                "at": event.at,
+                "event": event.event,
+                "user_id": event.user_id,
+                "account_key": event.account_key,
+                "client_key": event.client_key,
+                "method": event.method[:8],
+                "route": event.route[:200],
+                "status": event.status,
+                "detail": event.detail[:64],
+                "dossier_id": event.dossier_id,
+                "purpose": None if event.purpose is None else event.purpose[:200],
+            }
+            for event in events
+        ]
+        if rows:
+            self._active().execute(insert(access_log), rows)
+
+    def lock_tries(self, keys: Iterable[str], at: datetime) -> dict[str, Tries]:
+        """The sign-in tries counted for these keys (keyed hashes of a login name or a client address), each
+        row made when missing (none counted, at `at`) and locked until the transaction ends. PostgreSQL:
+        new rows are inserted and every row is locked (FOR UPDATE) in the order of their keys, so that two
+        sign-ins never wait for each other in a circle. SQLite: the transaction holds the write lock."""
+        ordered = sorted(set(keys))
+        session = self._active()
+        rows = [{"key": key, "tries": 0, "last_try_at": at} for key in ordered]
+        dialect = session.get_bind().dialect.name
+        inserting = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(inserting(sign_in_tries).values(rows).on_conflict_do_nothing())
+        columns = sign_in_tries.c
+        statement = (
+            select(columns.key, columns.tries, columns.last_try_at)
+            .where(columns.key.in_(ordered))
+            .order_by(columns.key)
+            .with_for_update()
         )
+        return {row.key: Tries(row.tries, row.last_try_at) for row in session.execute(statement)}
+
+    def count_tries(self, counts: Mapping[str, int], at: datetime) -> None:
+        """Set the tries counted for these (locked) keys, the last of them at `at`."""
+        for key in sorted(counts):
+            statement = update(sign_in_tries).where(sign_in_tries.c.key == key)
+            self._active().execute(statement.values(tries=counts[key], last_try_at=at))
+
+    def forgive_try(self, *, account_key: str, client_key: str | None) -> None:
+        """A try that signed in: the login name's count starts again, the client's try no longer counts."""
+        columns = sign_in_tries.c
+        lowered = {
+            account_key: 0,
+            **(
+                {}
+                if client_key is None
+                else {client_key: case((columns.tries > 0, columns.tries - 1), else_=0)}
+            ),
+        }
+        for key in sorted(lowered):  # in the order lock_tries locks them
+            self._active().execute(update(sign_in_tries).where(columns.key == key).values(tries=lowered[key]))
+
+    def forget_tries(self, before: datetime) -> None:
+        """Remove the counts whose last try was before `before` (they count as none anyway); PostgreSQL
+        skips rows another sign-in holds, a hundred at a time."""
+        columns = sign_in_tries.c
+        stale = (
+            select(columns.key)
+            .where(columns.last_try_at < before)
+            .limit(100)
+            .with_for_update(skip_locked=True)
+        )
+        self._active().execute(delete(sign_in_tries).where(columns.key.in_(stale.scalar_subquery())))
 
     def open_session(self, session_key: str, user_id: str, at: datetime, *, started_before: datetime) -> None:
         """A signed-in browser session; sessions that started before `started_before` (past the absolute

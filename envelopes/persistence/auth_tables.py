@@ -1,9 +1,9 @@
-"""The tables of sign-in and access: password credentials, the access log, browser sessions, and the
-instance's own secrets.
+"""The tables of sign-in and access: password credentials, the access log, the sign-in throttle's counts,
+browser sessions, and the instance's own secrets.
 
 They share `tables.metadata` (one schema, one Alembic history; revision 0002 creates them, 0004 adds the
-dossier reads and the browser sessions) but belong to the way in, not to the budget domain: the domain `User`
-knows nothing of passwords, and nothing here enters the decision log.
+dossier reads and the browser sessions, 0006 the throttle's counts) but belong to the way in, not to the
+budget domain: the domain `User` knows nothing of passwords, and nothing here enters the decision log.
 
 - `credentials`: one argon2 hash per user and a token version, raised whenever the password is set, so that
   every access token issued before stops working.
@@ -12,6 +12,9 @@ knows nothing of passwords, and nothing here enters the decision log.
   (`account_key`, `client_key`), enough to count failures for throttling and to correlate, not to identify.
   And every read of a client dossier (`dossier.read`): who (`user_id`), when, which dossier (`dossier_id`, the
   internal id: never the case-file reference) and why (`detail`, a fixed word, and `purpose`, in words).
+- `sign_in_tries`: the sign-in tries counted for a login name or a client address (by the same keyed hashes),
+  and when the last was counted. A try is counted before its password is checked, in the transaction that
+  decides whether it may be checked at all, with this row locked: parallel tries cannot all pass the limit.
 - `web_sessions`: the signed-in browser sessions, by a keyed hash of their id. A session cookie counts only
   while its row is there: signing out deletes it, so a copy of the cookie is refused afterwards.
 - `instance_secrets`: secrets this installation generated for itself (the token signing key when the
@@ -71,6 +74,16 @@ access_log = Table(
     Index("ix_access_log_account_key_at", "account_key", "at"),
     Index("ix_access_log_client_key_at", "client_key", "at"),
     Index("ix_access_log_dossier_id_at", "dossier_id", "at"),
+)
+
+sign_in_tries = Table(
+    "sign_in_tries",
+    metadata,
+    Column("key", String(64), primary_key=True),  # keyed hash of a login name, or of a client address
+    Column("tries", Integer, nullable=False),  # counted since the last pause of a lockout (or success)
+    Column("last_try_at", UtcDateTime, nullable=False),
+    CheckConstraint("tries >= 0", name="tries"),
+    Index("ix_sign_in_tries_last_try_at", "last_try_at"),
 )
 
 web_sessions = Table(

@@ -12,6 +12,9 @@ own busy handler polls with growing sleeps (up to 100 ms at a time), so threads 
 far longer than the lock is held, and out of turn; the in-process queue hands the lock over at once. Other
 processes (a second server, the CLI) still meet at SQLite's lock and its busy timeout.
 
+An error never carries the statement's parameters (`hide_parameters`): they are personal data (a motivation,
+a reason, a login name), and an error's text ends up in logs.
+
 PostgreSQL runs READ COMMITTED: the repositories take row locks (`SELECT … FOR NO KEY UPDATE`) on what they
 are about to change, and every statement after a lock sees what the previous holder committed.
 """
@@ -46,11 +49,13 @@ def make_engine(url: str = DEFAULT_URL, *, foreign_keys: bool = True, one_connec
         pool: dict[str, Any] = {}
         if one_connection:  # a writer waits for it as long as SQLite's own busy timeout would let it
             pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": BUSY_TIMEOUT_MS / 1000}
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **pool)
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True, **pool
+        )
         _serialize_sqlite_writers(engine, foreign_keys=foreign_keys)
         return engine
     if backend == "postgresql":
-        engine = create_engine(url, isolation_level="READ COMMITTED")
+        engine = create_engine(url, isolation_level="READ COMMITTED", hide_parameters=True)
         _ping_after_idle(engine)
         return engine
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql+psycopg://…")

@@ -9,7 +9,8 @@ type processors that `Connection.execute` applies: what is written and read is t
 
 They run inside the transaction the unit of work began through SQLAlchemy (`BEGIN IMMEDIATE` on SQLite, the
 driver's implicit BEGIN on PostgreSQL); a driver error is raised as SQLAlchemy's (an `IntegrityError` is an
-`IntegrityError`), and a connection the error shows to be gone is invalidated, as `Connection.execute` does.
+`IntegrityError`; its parameters hidden, as the engines hide them), and a connection the error shows to be
+gone is invalidated, as `Connection.execute` does.
 """
 
 from __future__ import annotations
@@ -160,7 +161,13 @@ def _driver_error(
     if lost:
         gone(error)
     wrapped = exc.DBAPIError.instance(
-        statement, arguments, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        statement,
+        arguments,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,  # as the engines do: the parameters are personal data
+        connection_invalidated=lost,
+        dialect=dialect,
     )
     assert isinstance(wrapped, exc.StatementError)
     return wrapped

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from envelopes.domain.aid_requests import AidRequest
 from envelopes.domain.dossiers import ClientDossier
 from envelopes.domain.envelopes import Balance, Envelope
+from envelopes.domain.policies import PolicyVersion
 from envelopes.domain.reasons import reason_from_json, reason_to_json
 from envelopes.domain.users import User
 from rules.decision import Decision, Facts, Reason
@@ -66,6 +67,12 @@ class UserAnswer:
 class PolicyVersionAnswer:
     version: str
     effective_from: date
+    registered_by: str
+    registered_at: datetime
+
+    @classmethod
+    def of(cls, version: PolicyVersion) -> PolicyVersionAnswer:
+        return cls(version.version, version.effective_from, version.registered_by, version.registered_at)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def register_policy_version(
             details={"effective_from": version.effective_from.isoformat()},
         )
         uow.commit()
-    return PolicyVersionAnswer(version.version, version.effective_from)
+    return PolicyVersionAnswer.of(version)
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,10 @@ def install_first_policy_version(
             details={"effective_from": version.effective_from.isoformat(), "bootstrap": "true"},
         )
         uow.commit()
-    return PolicyInstallation(True, PolicyVersionAnswer(version.version, version.effective_from))
+    return PolicyInstallation(True, PolicyVersionAnswer.of(version))
 
 
 def _already_installed(uow: UnitOfWork, today: date) -> PolicyInstallation:
     current = uow.policies.in_force_on(today)
-    in_force = None if current is None else PolicyVersionAnswer(current.version, current.effective_from)
+    in_force = None if current is None else PolicyVersionAnswer.of(current)
     return PolicyInstallation(False, in_force)

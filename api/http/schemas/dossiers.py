@@ -60,3 +60,11 @@ class DossierPublic(Public):
                 MemberPublic(id=m.key, birth_date=m.birth_date, relation=m.relation) for m in dossier.members
             ],
         )
+
+
+class DossierAssignmentPublic(Public):
+    """Which caseworker a dossier is assigned to: the answer to a handover, without the household (handing a
+    dossier over, or moving it, is no reason to read it)."""
+
+    id: Id
+    caseworker_id: str

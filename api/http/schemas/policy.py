@@ -137,8 +137,8 @@ class PolicyVersionCreate(Body):
 class PolicyVersionPublic(Public):
     version: Version
     effective_from: date
-    registered_by: str | None = None
-    registered_at: datetime | None = None
+    registered_by: str = Field(description="the policy officer who registered it (`system`: the first one)")
+    registered_at: datetime
 
 
 def _value(value: int, unit: Unit) -> str:

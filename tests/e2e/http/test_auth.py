@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from api.auth.access import Client
 from envelopes import services as use
 from envelopes.domain.users import Role
 from envelopes.persistence.accounts import AccessEvent
+from envelopes.persistence.auth_tables import sign_in_tries
 from envelopes.services import commands as cmd
 from tests.e2e.http import world
 from tests.e2e.http.conftest import PASSWORD, Api, Installation, fresh_api
@@ -195,6 +197,40 @@ def test_a_successful_sign_in_starts_the_count_again(api: Api) -> None:
         api.sign_in("anna", "wrong password")
 
     assert api.sign_in("anna").status_code == 200
+
+
+def test_signing_in_is_not_counted_against_the_address(api: Api) -> None:
+    for _ in range(25):  # an office behind one address, its people signing in all day
+        assert api.sign_in("anna").status_code == 200
+
+    for attempt in range(19):
+        assert api.sign_in(f"guess{attempt}", "wrong password").status_code == 400
+    assert api.sign_in("bram").status_code == 200
+
+
+def test_failures_a_lockout_apart_never_lock(api: Api) -> None:
+    for _ in range(8):
+        assert api.sign_in("anna", "wrong password").status_code == 400
+        api.clock.advance(seconds=60)
+
+    assert api.sign_in("anna").status_code == 200
+
+
+def throttle_counts(api: Api) -> dict[str, int]:
+    with api.mandaat.database.connect() as database:
+        rows = database.execute(select(sign_in_tries.c.key, sign_in_tries.c.tries))
+        return {key: tries for key, tries in rows}
+
+
+def test_the_counts_of_the_throttle_hold_keyed_hashes_only_and_are_forgotten(api: Api) -> None:
+    api.sign_in("geheime.naam@example.org", "wrong password")
+
+    counts = throttle_counts(api)
+    assert sorted(tries for tries in counts.values() if tries) == [1, 1]  # the login name's, the address's
+    assert all(len(key) == 64 and "geheime" not in key for key in counts)
+    api.clock.advance(seconds=61)
+    api.sign_in("anna")
+    assert len(throttle_counts(api)) == 2  # anna's and the address's: the others' lockout is over
 
 
 def test_many_failures_from_one_address_lock_it_for_every_name(api: Api) -> None:

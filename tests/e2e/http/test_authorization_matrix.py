@@ -158,15 +158,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/dossiers"): Entry(fixed("GET", "/dossiers"), only(200, C, K)),
     ("POST", "/dossiers/lookup"): Entry(lookup, only(200, C, K), {C: 404, K: 200}),
     ("GET", "/dossiers/{dossier_id}"): Entry(dossier, only(200, C, K), {C: 404, K: 200}),
-    ("POST", "/dossiers/{dossier_id}/reassign"): Entry(reassign, only(200, C, D), {C: 403, D: 200}),
+    ("POST", "/dossiers/{dossier_id}/reassign"): Entry(reassign, only(200, C, D), {C: 404, D: 200}),
     # aid requests
-    ("POST", "/aid-requests"): Entry(submit, only(201, C), {}),
-    ("POST", "/aid-requests/preview"): Entry(preview, only(200, C), {}),
+    ("POST", "/aid-requests"): Entry(submit, only(201, C), {C: 404}),
+    ("POST", "/aid-requests/preview"): Entry(preview, only(200, C), {C: 404}),
     ("GET", "/aid-requests"): Entry(requests_on, only(200, C, K), only(200, C, K)),
     ("GET", "/aid-requests/{request_id}"): Entry(aid_request, only(200, C, K), {C: 404, K: 200}),
-    ("POST", "/aid-requests/{request_id}/withdraw"): Entry(withdraw, only(200, C), {}),
-    ("POST", "/aid-requests/{request_id}/resubmit"): Entry(resubmit, only(200, C), {}),
-    ("POST", "/aid-requests/{request_id}/cancel"): Entry(cancel, only(200, C, K), {K: 200}),
+    ("POST", "/aid-requests/{request_id}/withdraw"): Entry(withdraw, only(200, C), {C: 404}),
+    ("POST", "/aid-requests/{request_id}/resubmit"): Entry(resubmit, only(200, C), {C: 404}),
+    ("POST", "/aid-requests/{request_id}/cancel"): Entry(cancel, only(200, C, K), {C: 404, K: 200}),
     # envelopes: finance changes them; everyone but the admin reads them
     ("GET", "/envelopes"): Entry(fixed("GET", "/envelopes"), only(200, C, F, K, P, A)),
     ("POST", "/envelopes"): Entry(

@@ -8,6 +8,7 @@ import warnings
 from contextlib import closing
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from api.auth.access import AccessControl
@@ -95,32 +96,92 @@ def test_a_refused_read_is_no_read(api: Api) -> None:
     assert reads(api) == []
 
 
-def test_a_handover_gives_the_dossier_back_once_and_that_is_a_read(api: Api) -> None:
+@pytest.mark.parametrize("by", [world.CASEWORKER, world.ADMIN])
+def test_a_handover_answers_without_the_household_and_is_no_read(api: Api, by: str) -> None:
     dossier = world.open_dossier(api)
 
     response = api.post(
-        f"/dossiers/{dossier['id']}/reassign", as_=world.ADMIN, json={"caseworker_id": OTHER_CASEWORKER}
+        f"/dossiers/{dossier['id']}/reassign", as_=by, json={"caseworker_id": OTHER_CASEWORKER}
     )
 
     assert response.status_code == 200
-    [read] = reads(api)
-    assert (read.user_id, read.dossier_id, read.detail) == (world.ADMIN, dossier["id"], "handover")
-
-
-def test_aid_requests_hold_no_household_and_are_not_reads(api: Api) -> None:
-    dossier = world.open_dossier(api)
-    aid = world.approved_request(api, dossier)
-
-    api.get(f"/aid-requests/{aid['id']}", as_=world.CASEWORKER)
-    api.get("/aid-requests", as_=world.COMMITTEE)
-
+    assert response.json() == {"id": dossier["id"], "caseworker_id": OTHER_CASEWORKER}
     assert reads(api) == []
+
+
+def test_reading_aid_requests_writes_one_read_per_dossier_they_are_on(api: Api) -> None:
+    first, second = world.open_dossier(api), world.open_dossier(api)
+    theirs = world.open_dossier(api, OTHER_CASEWORKER)
+    one = world.approved_request(api, first)
+    world.escalated_request(api, first)
+    world.escalated_request(api, second)
+    world.escalated_request(api, theirs)
+
+    listed = api.get("/aid-requests", as_=world.CASEWORKER)
+    single = api.get(f"/aid-requests/{one['id']}", as_=world.CASEWORKER)
+
+    assert (listed.status_code, single.status_code) == (200, 200)
+    assert len(listed.json()) == 3
+    found = reads(api)
+    assert sorted((read.route, read.dossier_id or "") for read in found) == sorted(
+        [
+            (f"{API}/aid-requests", first["id"]),
+            (f"{API}/aid-requests", second["id"]),
+            (f"{API}/aid-requests/{{request_id}}", first["id"]),
+        ]
+    )
+    assert {(read.user_id, read.detail, read.purpose) for read in found} == {
+        (world.CASEWORKER, "case_work", "case work (aid requests)")
+    }
+
+
+def test_the_committees_queue_is_a_read_of_each_dossier_in_it(api: Api) -> None:
+    mine, theirs = world.open_dossier(api), world.open_dossier(api, OTHER_CASEWORKER)
+    world.escalated_request(api, mine)
+    world.escalated_request(api, mine)
+    world.escalated_request(api, theirs)
+
+    queue = api.get("/escalations", as_=world.COMMITTEE)
+
+    assert len(queue.json()) == 3
+    assert sorted(read.dossier_id or "" for read in reads(api)) == sorted([mine["id"], theirs["id"]])
+    assert {(read.user_id, read.detail, read.purpose, read.route) for read in reads(api)} == {
+        (world.COMMITTEE, "committee_ruling", "committee ruling (aid requests)", f"{API}/escalations")
+    }
+
+
+def test_a_list_of_many_requests_is_one_insert(api: Api) -> None:
+    assert_one_insert_for_a_list(api)
+
+
+def assert_one_insert_for_a_list(api: Api) -> None:
+    """24 requests over 12 dossiers: 12 reads, sent to the database as one statement (on PostgreSQL too:
+    test_on_postgresql.py)."""
+    dossiers = [world.open_dossier(api) for _ in range(12)]
+    for dossier in dossiers:
+        world.escalated_request(api, dossier, amount="61.00")
+        world.escalated_request(api, dossier, amount="62.00")
+    inserts: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO ACCESS_LOG"):
+            inserts.append(statement)
+
+    event.listen(api.mandaat.databases.writes, "before_cursor_execute", seen)
+    try:
+        assert len(api.get("/aid-requests", as_=world.CASEWORKER).json()) == 24
+    finally:
+        event.remove(api.mandaat.databases.writes, "before_cursor_execute", seen)
+
+    assert len(inserts) == 1
+    assert sorted(read.dossier_id or "" for read in reads(api)) == sorted(d["id"] for d in dossiers)
 
 
 def test_no_dossier_is_given_when_its_read_cannot_be_written(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dossier = world.open_dossier(api, reference="MA-NIET-ZONDER-LOG")
+    world.submit(api, world.aid_body(dossier, justification="GEHEIME-TOELICHTING"))
 
     def broken(self: AccessControl, *args: object, **kwargs: object) -> None:
         raise RuntimeError("the access log is full")
@@ -130,7 +191,10 @@ def test_no_dossier_is_given_when_its_read_cannot_be_written(
     bearer = {"Authorization": f"Bearer {api.tokens[world.CASEWORKER]}"}
 
     response = client.get(f"{API}/dossiers/{dossier['id']}", headers=bearer)
+    requests = client.get(f"{API}/aid-requests", headers=bearer)
 
     assert response.status_code == 500
     assert "MA-NIET-ZONDER-LOG" not in response.text
     assert world.CHILD not in response.text
+    assert requests.status_code == 500
+    assert "GEHEIME-TOELICHTING" not in requests.text

@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.http import world
 from tests.e2e.http.conftest import OTHER_CASEWORKER, Api, Installation, postgres_serving
+from tests.e2e.http.test_dossier_reads import assert_one_insert_for_a_list
 from tests.integration.conftest import postgres_server_url  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.postgres
@@ -63,3 +64,7 @@ def test_a_working_day_on_postgresql(pg_api: Api) -> None:
 
     api.clock.advance(minutes=31)
     assert api.get("/me", as_="anna").status_code == 401
+
+
+def test_a_list_of_requests_is_one_insert_of_reads_on_postgresql(pg_api: Api) -> None:
+    assert_one_insert_for_a_list(pg_api)

@@ -41,7 +41,9 @@ def test_a_new_version_is_registered_from_a_date(api: Api) -> None:
     assert response.status_code == 201
     version = response.json()
     assert version["effective_from"] == "2027-01-01"
+    assert (version["registered_by"], version["registered_at"]) == (POLICY, "2026-11-23T09:00:00Z")
     listed = api.get("/policy/versions", as_="anna").json()
+    assert listed[-1] == version  # the answer is the version as it is listed
     assert [(v["effective_from"], v["registered_by"]) for v in listed] == [
         ("2000-01-01", "system"),
         ("2027-01-01", POLICY),

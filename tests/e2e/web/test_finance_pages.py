@@ -70,6 +70,33 @@ def test_the_csv_export_has_the_figures_as_decimal_strings(api: Api) -> None:
     assert rows[0]["available"] == "5000.00"
 
 
+FORMULAS = ('=HYPERLINK("http://x","y")', "-2+3", "@SUM(1)", "+1")  # a team's spaces are trimmed
+
+
+def test_the_csv_export_writes_a_team_that_looks_like_a_formula_as_text(api: Api) -> None:
+    for team in FORMULAS:  # free text, as finance may type it
+        opened = api.post(
+            "/envelopes",
+            as_=FINANCE,
+            json={"theme": "kleding", "period": 2026, "amount": "10.00", "team": team},
+        )
+        assert opened.status_code == 201, opened.text
+    reduced = api.post(
+        f"/envelopes/{api.envelopes['kleding']}/adjustments",
+        as_=FINANCE,
+        json={"amount": "-100.00", "reason": "besparing"},
+    )
+    assert reduced.status_code == 201, reduced.text
+
+    response = signed_in(api, FINANCE).get("/financien/export.csv?jaar=2026")
+
+    exported = list(csv.DictReader(io.StringIO(response.text)))
+    assert sorted(r["team"] for r in exported if r["team"]) == sorted("'" + team for team in FORMULAS)
+    whole = next(r for r in exported if r["theme"] == "kleding" and not r["team"])
+    assert (whole["adjusted"], whole["available"]) == ("-100.00", "4900.00")  # numbers stay numbers
+    assert all(not value.startswith("'") for r in exported for key, value in r.items() if key != "team")
+
+
 def top_up(browser: Browser, envelope: str, step: str, **extra: str) -> str:
     form = {"amount": "1.500,00", "reason": "collegebesluit 20 november", "step": step, **extra}
     return browser.post(f"/financien/enveloppen/{envelope}/bijstorten", form).text

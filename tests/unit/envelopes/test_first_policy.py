@@ -39,7 +39,9 @@ def test_an_empty_installation_gets_the_folder_as_its_first_version_by_the_syste
 ) -> None:
     installation = install_first_policy_version(POLICY_FILES, empty, engine, clock)
 
-    assert installation == PolicyInstallation(True, PolicyVersionAnswer(VERSION, date(2000, 1, 1)))
+    assert installation == PolicyInstallation(
+        True, PolicyVersionAnswer(VERSION, date(2000, 1, 1), SYSTEM_ACTOR, clock())
+    )
     state = empty.db.state
     [stored] = state.policies
     assert (stored.version, stored.effective_from, stored.registered_by, stored.registered_at) == (
@@ -77,7 +79,9 @@ def test_an_installation_with_versions_is_left_as_it_is_and_names_the_version_in
         {"other.yaml": "theme: other\n"}, world.uow, engine, world.clock
     )
 
-    assert installation == PolicyInstallation(False, PolicyVersionAnswer(world.version, date(2024, 1, 1)))
+    [stored] = policies
+    in_force = PolicyVersionAnswer(world.version, date(2024, 1, 1), "paul", stored.registered_at)
+    assert installation == PolicyInstallation(False, in_force)
     assert (world.state.log, world.state.policies, world.uow.commits) == (log, policies, commits)
 
 
@@ -163,7 +167,10 @@ def test_a_rival_installer_that_came_first_wins_and_this_one_writes_nothing(
 
     installation = install_first_policy_version(POLICY_FILES, uow, engine, clock)
 
-    assert installation == PolicyInstallation(False, PolicyVersionAnswer("f" * 64, FIRST_EFFECTIVE_FROM))
+    rival = PolicyVersionAnswer(
+        "f" * 64, FIRST_EFFECTIVE_FROM, SYSTEM_ACTOR, RivalInstallsFirst.rival.registered_at
+    )
+    assert installation == PolicyInstallation(False, rival)
     assert (uow.db.state.policies, uow.db.state.log, uow.commits) == ([RivalInstallsFirst.rival], [], 0)
 
 
