@@ -227,11 +227,11 @@ def _requests(
     chosen = [0] * long + (rng.choices(others, cum_weights=weights, k=size.requests - long) if others else [])
     seasons = {item.name: _cumulative([SEASONS[item.name][day.month - 1] for day in days]) for item in ITEMS}
     middle = days[len(days) // 2]
+    children = [any(_age(member.birth_date, middle) < MINORITY for member in h) for h in households]
     planned = []
     for dossier in chosen:
         members = households[dossier]
-        children = any(_age(member.birth_date, middle) < MINORITY for member in members)
-        item = _item(rng, children)
+        item = _item(rng, children[dossier])
         day = days[bisect.bisect_left(seasons[item.name], rng.random() * seasons[item.name][-1])]
         at = _moment(rng, day)
         planned.append(
