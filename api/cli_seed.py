@@ -32,6 +32,7 @@ from api.cli_db import (
 from api.cli_rules import POLICY_INVALID, fail
 from api.settings import Settings
 from envelopes.domain.errors import DomainError, PolicyRejected
+from envelopes.domain.ids import brussels_date
 
 if TYPE_CHECKING:
     from api.composition import Mandaat
@@ -111,7 +112,7 @@ def seed_database(
         caseworkers=_within("--caseworkers", caseworkers, 1, MAX_CASEWORKERS),
         dossiers=_within("--dossiers", dossiers, 1, MAX_DOSSIERS),
         requests=_within("--requests", requests, 0, MAX_REQUESTS),
-        years=_years(years, now.year),
+        years=_years(years, brussels_date(now).year),
         seed=seed,
     )
     settings = settings_for(db)

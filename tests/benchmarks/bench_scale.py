@@ -1,6 +1,7 @@
 """How Mandaat copes as a city's data grows (issue 13, item 5). A script, not a test: never fails the build.
 
     .venv/bin/python -m tests.benchmarks.bench_scale [--requests N] [--small N] [--runs N] [--postgres]
+        [--databases sqlite,postgresql] [--postgres-requests N] [--fresh] [--forget]
 
 A small and a big installation, each seeded by `mandaat db seed` (kept between runs: scale_installations.py)
 and served by `mandaat serve`, side by side. Signed in as every role, it times every page and API list
@@ -281,7 +282,7 @@ def run(
     small: int = SMALL,
     runs: int = RUNS,
     cli_runs: int = CLI_RUNS,
-    postgres: bool = False,
+    databases: Sequence[str] = ("sqlite",),
     postgres_big: int | None = None,
     cache: Path = CACHE,
     fresh: bool = False,
@@ -289,7 +290,7 @@ def run(
 ) -> list[dict[str, Any]]:
     out(machine())
     results = []
-    plan = [("sqlite", big)] + ([("postgresql", postgres_big or big)] if postgres else [])
+    plan = [(database, (postgres_big or big) if database == "postgresql" else big) for database in databases]
     for database, requests in plan:
         sizes = (Size(small), Size(requests))
         result = bench_database(
@@ -312,6 +313,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cli-runs", type=int, default=CLI_RUNS, help=f"runs of each command ({CLI_RUNS})")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL too, when reachable")
     parser.add_argument(
+        "--databases",
+        default=None,
+        help="which, comma-separated (default sqlite; with --postgres also postgresql)",
+    )
+    parser.add_argument(
         "--postgres-requests", type=int, default=None, help="the big installation on PostgreSQL (--requests)"
     )
     parser.add_argument(
@@ -331,13 +337,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         small=args.small,
         runs=args.runs,
         cli_runs=args.cli_runs,
-        postgres=args.postgres,
+        databases=_databases(args.databases, args.postgres),
         postgres_big=args.postgres_requests,
         cache=args.cache,
         fresh=args.fresh,
     )
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2, default=_plain), encoding="utf-8")
+
+
+def _databases(given: str | None, postgres: bool) -> list[str]:
+    chosen = given.split(",") if given else ["sqlite"]
+    if postgres and "postgresql" not in chosen:
+        chosen.append("postgresql")
+    unknown = set(chosen) - {"sqlite", "postgresql"}
+    if unknown:
+        raise SystemExit(f"--databases: unknown {', '.join(sorted(unknown))}; use sqlite,postgresql")
+    return chosen
 
 
 def _plain(value: Any) -> Any:
