@@ -2,11 +2,11 @@
 for each run (the benchmark's own decisions, sign-ins and reads write to the copy, never to what is kept).
 
 SQLite: the seeded file is kept in the cache folder (tests/benchmarks/results/, git-ignored) as
-`scale-<requests>-s<seed>.db`, with the seed's summary beside it (`….json`). PostgreSQL: a database
-`mandaat_scale_<requests>_s<seed>` is kept on the server, its summary in the cache folder; a run works on a
-`CREATE DATABASE … TEMPLATE` copy, dropped afterwards. A kept installation is seeded again when its summary is
-missing or `mandaat db current` says the schema is not the newest (after a migration). Drop the kept
-PostgreSQL databases with `--forget`.
+`scale-<requests>-c<caseworkers>-d<dossiers>-s<seed>.db`, with the seed's summary beside it (`….json`).
+PostgreSQL: a database `mandaat_scale_<the same>` is kept on the server, its summary in the cache folder; a
+run works on a `CREATE DATABASE … TEMPLATE` copy, dropped afterwards. A kept installation is seeded again
+when its summary is missing or `mandaat db current` says the schema is not the newest (after a migration).
+Drop the kept PostgreSQL databases with `--forget`.
 
 Everything goes through the command line and SQL on the database files or server, never through Mandaat's
 internals, so the benchmark keeps working whatever the persistence layer becomes.
@@ -51,14 +51,14 @@ YEARS = "2024,2025,2026"
 @dataclass(frozen=True)
 class Size:
     """An installation's size: the issue's city (50 caseworkers, 20,000 dossiers for 200,000 requests) scaled
-    down by the number of requests."""
+    down by the number of requests, with at least the 5 caseworkers of `mandaat db seed`'s default."""
 
     requests: int
     seed: int = SEED
 
     @property
     def caseworkers(self) -> int:
-        return max(2, min(50, -(-self.requests // 4000)))
+        return max(5, min(50, self.requests // 4000))
 
     @property
     def dossiers(self) -> int:
@@ -66,7 +66,7 @@ class Size:
 
     @property
     def name(self) -> str:
-        return f"{self.requests}-s{self.seed}"
+        return f"{self.requests}-c{self.caseworkers}-d{self.dossiers}-s{self.seed}"
 
     def seed_options(self) -> list[str]:
         return [
@@ -149,7 +149,7 @@ def postgres_server() -> str | None:
 def postgres_installation(server: str, size: Size, cache: Path, fresh: bool) -> Iterator[Installation]:
     """A copy of the kept database of `size` (seeded first when missing or stale), dropped afterwards."""
     cache.mkdir(parents=True, exist_ok=True)
-    kept = f"{KEPT_PREFIX}{size.requests}_s{size.seed}"
+    kept = KEPT_PREFIX + size.name.replace("-", "_")
     summary_file = cache / f"scale-postgresql-{size.name}.json"
     kept_url = _on(server, kept)
     seeded_s = None

@@ -20,7 +20,7 @@ def test_the_scale_benchmark_on_tiny_installations_measures_every_row(tmp_path: 
     assert result["database"] == "sqlite"
     small, big = result["installations"]
     assert (small.summary["requests"], big.summary["requests"]) == (100, 300)
-    assert (tmp_path / "scale-300-s1.db").exists(), "the seeded installation is kept for the next run"
+    assert (tmp_path / "scale-300-c5-d30-s1.db").exists(), "the seeded installation is kept for the next run"
     measured = {row.name: row for row in result["rows"]}
     optional = {"page  an escalation"}  # a tiny city may have no escalation open today
     expected = {row.name for row in (*ROWS, *DECISIONS)} | {name for name, *_ in COMMANDS}
