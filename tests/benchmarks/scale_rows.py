@@ -35,6 +35,7 @@ class Row:
 
 ROWS = (
     Row("page  dossiers", "caseworker", "/dossiers"),
+    Row("page  a dossier", "caseworker", "/dossiers/{typical}"),
     Row("page  dossier with a long history", "caseworker", "/dossiers/{long}"),
     Row("page  new request form", "caseworker", "/dossiers/{long}/aanvraag"),
     Row("page  Mijn aanvragen", "caseworker", "/aanvragen"),
@@ -180,6 +181,10 @@ class Visitor:
             "month_end": date(last_year, 11, 30).strftime("%d/%m/%Y"),
             "middle": str(max(1, self.summary["acts"] // 2)),
         }
+        mine = caseworker.get(API + "/dossiers", params={"limit": 3}).json()
+        typical = [dossier["id"] for dossier in mine if dossier["id"] != long["id"]]
+        if typical:
+            ids["typical"] = typical[0]  # the caseworker's next dossier by reference: a usual history
         requests = caseworker.get(API + "/aid-requests", params={"dossier_id": long["id"], "limit": 1}).json()
         if requests:
             ids["request"] = requests[0]["id"]
