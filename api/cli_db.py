@@ -53,6 +53,9 @@ def create_db_app() -> typer.Typer:
     app.command("upgrade")(upgrade_database)
     app.command("downgrade")(downgrade_database)
     app.command("current")(show_revision)
+    from api.cli_seed import seed_database  # it imports this module's helpers
+
+    app.command("seed")(seed_database)
     return app
 
 
