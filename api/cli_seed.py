@@ -20,16 +20,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api.cli_db import (
-    BAD_INPUT,
     DatabaseOption,
     checked_url,
     database_errors,
     opened,
     policy_folder_files,
-    settings_for,
     shown,
 )
-from api.cli_rules import POLICY_INVALID, fail
+from api.cli_rules import BAD_INPUT, POLICY_INVALID, fail, settings_for
 from api.settings import Settings
 from envelopes.domain.errors import DomainError, PolicyRejected
 from envelopes.domain.ids import brussels_date
